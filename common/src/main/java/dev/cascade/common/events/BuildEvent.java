@@ -1,0 +1,48 @@
+package dev.cascade.common.events;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code cascade.build.*}: one step in the life of a build.
+ *
+ * @param buildId     build-service's id of the build
+ * @param config      name of the build configuration; the Kafka key
+ * @param status      the state the build entered
+ * @param commit      the git commit built, when the build has a git source
+ * @param image       the output image reference {@code registry/repository:tag}
+ * @param digest      the digest pushed, once the build has succeeded
+ * @param baseDigests base image reference to the digest the build used, for every FROM it resolved
+ * @param reason      why the build failed, was cancelled or skipped; or what queued it
+ * @param at          when the build entered this state
+ */
+public record BuildEvent(
+        String buildId,
+        String config,
+        BuildStatus status,
+        String commit,
+        String image,
+        String digest,
+        Map<String, String> baseDigests,
+        String reason,
+        Instant at) {
+
+    public BuildEvent {
+        Objects.requireNonNull(buildId, "buildId");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(at, "at");
+        baseDigests = baseDigests == null ? Map.of() : Map.copyOf(baseDigests);
+    }
+
+    /** Kafka key: every event about one build configuration stays in order. */
+    public String key() {
+        return config;
+    }
+
+    /** The CloudEvents type of this event. */
+    public String eventType() {
+        return status.eventType();
+    }
+}

@@ -1,0 +1,13 @@
+package dev.cascade.common.events;
+
+/** CloudEvents {@code type} values of the event contract. */
+public final class EventTypes {
+
+    public static final String SOURCE_PUSHED = "cascade.source.pushed";
+    public static final String IMAGE_PUSHED = "cascade.image.pushed";
+    public static final String BUILD_PREFIX = "cascade.build.";
+    public static final String ROLLOUT_PREFIX = "cascade.rollout.";
+
+    private EventTypes() {
+    }
+}

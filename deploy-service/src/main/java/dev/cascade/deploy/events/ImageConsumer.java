@@ -1,0 +1,45 @@
+package dev.cascade.deploy.events;
+
+import dev.cascade.common.events.ImagePushed;
+import dev.cascade.common.image.ImageRef;
+import dev.cascade.messaging.IdempotentConsumer;
+import dev.cascade.messaging.ReceivedEvent;
+import dev.cascade.messaging.UnprocessableEventException;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Takes new images from {@code cascade.images}: the pushes rollouts are made from. */
+@ApplicationScoped
+public class ImageConsumer {
+
+    private final IdempotentConsumer consumer;
+
+    public ImageConsumer(IdempotentConsumer consumer) {
+        this.consumer = consumer;
+    }
+
+    @Incoming("images")
+    public Uni<Void> onImagePushed(Message<String> message) {
+        return consumer.consume(message, "deploy-service.images", ImagePushed.class, this::record);
+    }
+
+    Uni<Void> record(ReceivedEvent<ImagePushed> event) {
+        ImagePushed pushed = event.data();
+        ImagePush row = new ImagePush();
+        try {
+            row.image = ImageRef.parse(pushed.image()).withoutDigest().toString();
+        } catch (IllegalArgumentException e) {
+            throw new UnprocessableEventException("image pushed with an invalid reference: " + e.getMessage());
+        }
+        row.eventId = event.id();
+        row.pipelineId = event.pipelineId();
+        row.digest = pushed.digest();
+        row.receivedAt = OffsetDateTime.now();
+        Log.infof("image pushed: %s@%s (pipeline %s)", row.image, row.digest, row.pipelineId);
+        return row.persist().replaceWithVoid();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.cascade.messaging;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.function.Function;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Runs a consumer's effect at most once per event id, in one transaction with the record of having done
+ * so, and settles the Kafka message: acked when done or already done, nacked (so the connector's
+ * dead-letter strategy sends it to {@code <topic>.dlq} with the reason) when it cannot be processed.
+ */
+@ApplicationScoped
+public class IdempotentConsumer {
+
+    private static final int RETRIES = 8;
+
+    private final IncomingEvents incoming;
+    private final ProcessedEvents processed;
+
+    public IdempotentConsumer(IncomingEvents incoming, ProcessedEvents processed) {
+        this.incoming = incoming;
+        this.processed = processed;
+    }
+
+    public <T> Uni<Void> consume(Message<?> message, String consumer, Class<T> dataType,
+                                 Function<ReceivedEvent<T>, Uni<Void>> effect) {
+        ReceivedEvent<T> event;
+        try {
+            event = incoming.read(message, dataType);
+        } catch (UnprocessableEventException e) {
+            Log.warnf("%s: dead-lettering a message: %s", consumer, e.getMessage());
+            return Uni.createFrom().completionStage(message.nack(e));
+        }
+        return Panache.withTransaction(() -> processed.firstTime(consumer, event)
+                        .chain(first -> {
+                            if (!first) {
+                                Log.debugf("%s: event %s already processed, acknowledging the redelivery", consumer, event.id());
+                                return Uni.createFrom().voidItem();
+                            }
+                            return effect.apply(event);
+                        }))
+                // a database that is briefly away is no reason to dead-letter an event: try again first
+                .onFailure(f -> !(f instanceof UnprocessableEventException))
+                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(RETRIES)
+                .onItemOrFailure().transformToUni((ignored, failure) -> {
+                    if (failure == null) {
+                        return Uni.createFrom().completionStage(message.ack());
+                    }
+                    Log.errorf(failure, "%s: processing event %s (%s) failed", consumer, event.id(), event.type());
+                    return Uni.createFrom().completionStage(message.nack(failure));
+                });
+    }
+}

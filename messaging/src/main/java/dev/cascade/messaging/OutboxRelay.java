@@ -1,0 +1,127 @@
+package dev.cascade.messaging;
+
+import dev.cascade.common.events.CloudEventAttributes;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+
+/**
+ * Publishes the outbox to Kafka in id order, as binary-mode CloudEvents keyed as the contract says, and
+ * stamps each row sent once the broker has acknowledged it (the channel uses {@code acks=all}).
+ *
+ * <p>One relay at a time per database holds a transaction-scoped advisory lock, so several replicas of a
+ * service never publish the same row concurrently or out of order. A broker outage leaves rows unsent;
+ * they go out when it is back. Delivery is at-least-once: a crash between the broker's ack and the
+ * stamp republishes a row with the same event id, which consumers recognise.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    /** The outgoing channel every service configures for its outbox; the topic is set per message. */
+    public static final String CHANNEL = "outbox";
+
+    private static final long ADVISORY_LOCK = 0x636173636164654cL; // "cascadeL"
+
+    private final Pool pool;
+    private final MutinyEmitter<String> emitter;
+    private final URI source;
+    private final int batchSize;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter,
+                       @ConfigProperty(name = "cascade.events.source") String source,
+                       @ConfigProperty(name = "cascade.outbox.batch-size", defaultValue = "200") int batchSize) {
+        this.pool = pool;
+        this.emitter = emitter;
+        this.source = URI.create(source);
+        this.batchSize = batchSize;
+    }
+
+    @Scheduled(every = "${cascade.outbox.poll-interval:0.2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> poll() {
+        return relay().replaceWithVoid()
+                .onFailure().invoke(f -> Log.warnf("outbox relay: %s (rows stay unsent and are retried)", f.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    /**
+     * Publishes what is unsent, batch after batch.
+     *
+     * @return how many rows were published
+     */
+    public Uni<Integer> relay() {
+        if (!running.compareAndSet(false, true)) {
+            return Uni.createFrom().item(0);
+        }
+        return relayBatches(0).eventually(() -> running.set(false));
+    }
+
+    private Uni<Integer> relayBatches(int soFar) {
+        return pool.withTransaction(this::relayOneBatch)
+                .chain(n -> n < batchSize ? Uni.createFrom().item(soFar + n) : relayBatches(soFar + n));
+    }
+
+    private Uni<Integer> relayOneBatch(SqlConnection conn) {
+        return conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1) AS locked").execute(Tuple.of(ADVISORY_LOCK))
+                .chain(lock -> {
+                    if (!lock.iterator().next().getBoolean("locked")) {
+                        return Uni.createFrom().item(0); // another replica is relaying
+                    }
+                    return conn.preparedQuery("""
+                                    SELECT id, event_id, topic, event_key, event_type, pipeline_id, causation_id, subject, payload, created_at
+                                    FROM outbox_event WHERE sent_at IS NULL ORDER BY id LIMIT $1""")
+                            .execute(Tuple.of(batchSize))
+                            .chain(rows -> {
+                                List<Row> batch = new ArrayList<>();
+                                rows.forEach(batch::add);
+                                if (batch.isEmpty()) {
+                                    return Uni.createFrom().item(0);
+                                }
+                                Long[] ids = batch.stream().map(r -> r.getLong("id")).toArray(Long[]::new);
+                                // sent one after the other: the producer keeps their order per partition
+                                return Multi.createFrom().iterable(batch)
+                                        .onItem().transformToUniAndConcatenate(r -> emitter.sendMessage(toMessage(r)))
+                                        .collect().last()
+                                        .chain(() -> conn.preparedQuery("UPDATE outbox_event SET sent_at = now() WHERE id = ANY($1)")
+                                                .execute(Tuple.of(ids)))
+                                        .map(updated -> batch.size());
+                            });
+                });
+    }
+
+    private Message<String> toMessage(Row r) {
+        OutgoingCloudEventMetadata<String> ce = OutgoingCloudEventMetadata.<String>builder()
+                .withId(r.getUUID("event_id").toString())
+                .withType(r.getString("event_type"))
+                .withSource(source)
+                .withSubject(r.getString("subject"))
+                .withDataContentType("application/json")
+                .withTimestamp(r.getOffsetDateTime("created_at").atZoneSameInstant(ZoneOffset.UTC))
+                .withExtension(CloudEventAttributes.PIPELINE_ID, r.getUUID("pipeline_id").toString())
+                .withExtension(CloudEventAttributes.CAUSATION_ID, r.getUUID("causation_id").toString())
+                .build();
+        OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(r.getString("topic"))
+                .withKey(r.getString("event_key"))
+                .build();
+        return Message.of(r.getString("payload"), Metadata.of(ce, kafka));
+    }
+}
