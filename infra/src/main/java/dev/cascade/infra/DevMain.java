@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -73,11 +74,12 @@ public final class DevMain {
         infra.startPostgres(pgPort, List.copyOf(dbNames()));
         infra.startKafka(kafkaPort, controllerPort);
 
+        Properties secrets = localSecrets();
         String registry = null;
         String registryBinary = findOnPath("docker-registry");
         if (!noRegistry && registryBinary != null) {
             registry = "localhost:" + registryPort;
-            startRegistry(registryBinary, registryPort, logs);
+            startRegistry(registryBinary, registryPort, logs, secrets.getProperty("distribution.token"));
         }
 
         for (Map.Entry<String, Integer> svc : SERVICES.entrySet()) {
@@ -92,8 +94,11 @@ public final class DevMain {
             Map<String, String> env = pb.environment();
             env.put("CASCADE_KAFKA_BOOTSTRAP", infra.kafkaBootstrap());
             env.put("CASCADE_DB_PORT", Integer.toString(infra.postgresPort()));
+            env.put("CASCADE_SECRETS_KEY", secrets.getProperty("secrets.key"));
+            env.put("CASCADE_WEBHOOKS_DISTRIBUTION_SECRETS", secrets.getProperty("distribution.token"));
             if (registry != null) {
                 env.put("CASCADE_REGISTRY", registry);
+                env.put("CASCADE_REGISTRY_ENDPOINTS", registry + "=http://" + registry);
             }
             children.add(pb.start());
         }
@@ -128,7 +133,35 @@ public final class DevMain {
         return SERVICES.keySet().stream().map(s -> s.substring(0, s.indexOf('-'))).toList();
     }
 
-    private void startRegistry(String binary, int port, Path logs) throws IOException {
+    /**
+     * The local run's own secrets, made once and kept in {@code .cascade/secrets.properties} (owner-only):
+     * the key that encrypts stored webhook secrets and the token the registry sends with its notifications.
+     */
+    private Properties localSecrets() throws IOException {
+        Path file = state.resolve("secrets.properties");
+        Properties p = new Properties();
+        if (Files.exists(file)) {
+            try (var in = Files.newInputStream(file)) {
+                p.load(in);
+            }
+            return p;
+        }
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        byte[] token = new byte[24];
+        random.nextBytes(token);
+        p.setProperty("secrets.key", java.util.Base64.getEncoder().encodeToString(key));
+        p.setProperty("distribution.token", java.util.HexFormat.of().formatHex(token));
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (var out = Files.newOutputStream(file)) {
+            p.store(out, "secrets of the local Cascade run; keep private");
+        }
+        return p;
+    }
+
+    private void startRegistry(String binary, int port, Path logs, String token) throws IOException {
         Path storage = state.resolve("data/registry");
         Files.createDirectories(storage);
         Path config = state.resolve("registry.yml");
@@ -149,12 +182,14 @@ public final class DevMain {
                   endpoints:
                     - name: cascade
                       url: http://localhost:8081/webhooks/registry/distribution
+                      headers:
+                        Authorization: [Bearer %s]
                       timeout: 5s
                       threshold: 5
                       backoff: 2s
                       ignoredmediatypes:
                         - application/octet-stream
-                """.formatted(storage, port));
+                """.formatted(storage, port, token));
         children.add(new ProcessBuilder(binary, "serve", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("registry.log").toFile()))

@@ -33,6 +33,8 @@ final class Infra implements AutoCloseable {
     private EmbeddedPostgres postgres;
     private Process kafka;
     private String kafkaBootstrap;
+    private int kafkaPort;
+    private int kafkaControllerPort;
 
     Infra(Path dataDir) {
         this.dataDir = dataDir;
@@ -79,6 +81,8 @@ final class Infra implements AutoCloseable {
         Files.createDirectories(logDir);
         int brokerPort = port == 0 ? freePort() : port;
         int ctrlPort = controllerPort == 0 ? freePort() : controllerPort;
+        kafkaPort = brokerPort;
+        kafkaControllerPort = ctrlPort;
         kafkaBootstrap = "localhost:" + brokerPort;
 
         Properties props = new Properties();
@@ -153,6 +157,22 @@ final class Infra implements AutoCloseable {
         log("Kafka (KRaft) ready on " + kafkaBootstrap);
     }
 
+    /** Stops the broker (as an outage would), keeping its data. */
+    void stopKafka() throws InterruptedException {
+        if (kafka != null && kafka.isAlive()) {
+            kafka.destroy();
+            if (!kafka.waitFor(30, TimeUnit.SECONDS)) {
+                kafka.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        log("Kafka stopped");
+    }
+
+    /** Starts the broker again on the same ports and data after {@link #stopKafka()}. */
+    void restartKafka() throws IOException, InterruptedException {
+        startKafka(kafkaPort, kafkaControllerPort);
+    }
+
     String kafkaBootstrap() {
         return kafkaBootstrap;
     }
@@ -172,16 +192,11 @@ final class Infra implements AutoCloseable {
     @Override
     public void close() {
         List<Exception> problems = new ArrayList<>();
-        if (kafka != null && kafka.isAlive()) {
-            kafka.destroy();
-            try {
-                if (!kafka.waitFor(30, TimeUnit.SECONDS)) {
-                    kafka.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                kafka.destroyForcibly();
-            }
+        try {
+            stopKafka();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kafka.destroyForcibly();
         }
         if (postgres != null) {
             try {

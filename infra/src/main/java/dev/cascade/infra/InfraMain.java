@@ -58,7 +58,8 @@ public final class InfraMain {
             stopped.countDown();
         }, "infra-shutdown"));
         if (opts.containsKey("exit-on-stdin-eof")) {
-            ParentWatch.exitWhenStdinCloses("the embedded infrastructure");
+            Path acks = opts.containsKey("ready-file") ? Path.of(opts.get("ready-file")).getParent() : dataDir;
+            ParentWatch.exitWhenStdinCloses("the embedded infrastructure", command -> runCommand(infra, command, acks));
         }
 
         List<String> databases = Arrays.stream(opts.getOrDefault("databases", "").split(","))
@@ -71,6 +72,34 @@ public final class InfraMain {
         }
         Infra.log("ready: kafka=" + infra.kafkaBootstrap() + " postgres=localhost:" + infra.postgresPort());
         stopped.await();
+    }
+
+    /**
+     * Commands a test sends on standard input, as {@code <seq> <command>}; once done, the file
+     * {@code ack-<seq>} appears beside the ready file. {@code kafka-stop} and {@code kafka-start} simulate
+     * a broker outage on the same ports and data.
+     */
+    static void runCommand(Infra infra, String line, Path ackDir) {
+        String[] parts = line.split(" ", 2);
+        if (parts.length != 2) {
+            return;
+        }
+        String outcome;
+        try {
+            switch (parts[1]) {
+                case "kafka-stop" -> infra.stopKafka();
+                case "kafka-start" -> infra.restartKafka();
+                default -> throw new IllegalArgumentException("unknown command " + parts[1]);
+            }
+            outcome = "ok";
+        } catch (Exception e) {
+            outcome = "failed: " + e.getMessage();
+        }
+        try {
+            Files.writeString(ackDir.resolve("ack-" + parts[0]), outcome);
+        } catch (IOException e) {
+            Infra.log("cannot acknowledge command " + line + ": " + e.getMessage());
+        }
     }
 
     static Map<String, String> parse(String[] args) {

@@ -104,6 +104,41 @@ public final class InfraProcess implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger commandSeq = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Stops the broker, as an outage would; its data and ports are kept for {@link #startKafka()}. */
+    public void stopKafka() throws IOException {
+        command("kafka-stop");
+    }
+
+    /** Starts the broker again after {@link #stopKafka()} and waits until it serves requests. */
+    public void startKafka() throws IOException {
+        command("kafka-start");
+    }
+
+    private synchronized void command(String command) throws IOException {
+        int seq = commandSeq.incrementAndGet();
+        Path ack = logFile.resolveSibling("ack-" + seq);
+        lifeline.write((seq + " " + command + "\n").getBytes(StandardCharsets.UTF_8));
+        lifeline.flush();
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (!Files.exists(ack)) {
+            if (Instant.now().isAfter(deadline) || !process.isAlive()) {
+                throw new IOException(command + " did not complete; see " + logFile);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        String outcome = Files.readString(ack);
+        if (!outcome.equals("ok")) {
+            throw new IOException(command + ": " + outcome);
+        }
+    }
+
     /** {@code host:port} of the Kafka broker. */
     public String kafkaBootstrapServers() {
         return endpoints.getProperty(InfraMain.KAFKA_BOOTSTRAP);

@@ -2,7 +2,10 @@ package dev.cascade.messaging;
 
 import dev.cascade.common.events.CloudEventAttributes;
 import io.quarkus.logging.Log;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
@@ -44,22 +47,27 @@ public class OutboxRelay {
     private final MutinyEmitter<String> emitter;
     private final URI source;
     private final int batchSize;
+    private final Duration pollInterval;
     private final AtomicBoolean running = new AtomicBoolean();
 
     public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter,
                        @ConfigProperty(name = "cascade.events.source") String source,
-                       @ConfigProperty(name = "cascade.outbox.batch-size", defaultValue = "200") int batchSize) {
+                       @ConfigProperty(name = "cascade.outbox.batch-size", defaultValue = "200") int batchSize,
+                       @ConfigProperty(name = "cascade.outbox.poll-interval", defaultValue = "100ms") Duration pollInterval) {
         this.pool = pool;
         this.emitter = emitter;
         this.source = URI.create(source);
         this.batchSize = batchSize;
+        this.pollInterval = pollInterval;
     }
 
-    @Scheduled(every = "${cascade.outbox.poll-interval:0.2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> poll() {
-        return relay().replaceWithVoid()
-                .onFailure().invoke(f -> Log.warnf("outbox relay: %s (rows stay unsent and are retried)", f.getMessage()))
-                .onFailure().recoverWithNull();
+    /** Polls the outbox on a Vert.x timer once the application has started; a poll still running is not overlapped. */
+    void start(@Observes StartupEvent started, Vertx vertx) {
+        vertx.setPeriodic(pollInterval.toMillis(), tick -> relay()
+                .subscribe().with(
+                        n -> {
+                        },
+                        f -> Log.warnf("outbox relay: %s (rows stay unsent and are retried)", f.getMessage())));
     }
 
     /**

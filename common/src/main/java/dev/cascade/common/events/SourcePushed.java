@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param ref          the short branch or tag name ({@code main}, {@code v1.2.0})
  * @param before       commit the ref pointed at before the push (40 zeros when the ref is new)
  * @param after        commit the ref points at now
- * @param changedPaths paths added, modified or removed by the pushed commits, as far as the sender reports them
+ * @param changedPaths paths added, modified or removed by the pushed commits; null when the sender did not report
+ *                     them all (GitLab caps the commit list, Bitbucket sends none), so no path filter may apply
  * @param pusher       who pushed, as the sender names them
  * @param sender       the sending system: {@code github}, {@code gitlab}, {@code gitea}, {@code bitbucket}, {@code generic}
  * @param deliveryId   trigger-service's id of the webhook delivery this event came from
@@ -35,7 +36,12 @@ public record SourcePushed(
         Objects.requireNonNull(refType, "refType");
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(after, "after");
-        changedPaths = changedPaths == null ? List.of() : List.copyOf(changedPaths);
+        changedPaths = changedPaths == null ? null : List.copyOf(changedPaths);
+    }
+
+    /** The same push, attributed to a webhook delivery. */
+    public SourcePushed withDeliveryId(String id) {
+        return new SourcePushed(repository, refType, ref, before, after, changedPaths, pusher, sender, id);
     }
 
     /** Kafka key: every event about one repository lands on one partition, in order. */

@@ -1,0 +1,52 @@
+package dev.cascade.testsupport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs real buildah (vfs storage, chroot isolation, no daemon) with storage of its own under one directory. */
+public final class Buildah {
+
+    private final Path root;
+
+    public Buildah(Path root) {
+        this.root = root;
+    }
+
+    /** Builds {@code contextDir} (with its Dockerfile) as {@code image} and pushes it; returns the pushed digest. */
+    public String buildAndPush(Path contextDir, String image) throws IOException {
+        run("bud", "--isolation", "chroot", "--tls-verify=false", "-q", "-t", image, contextDir.toString());
+        Path digestFile = Files.createTempFile(root, "digest", ".txt");
+        run("push", "--tls-verify=false", "--digestfile", digestFile.toString(), image);
+        return Files.readString(digestFile).trim();
+    }
+
+    /** Pushes an image already built. */
+    public String push(String image) throws IOException {
+        Path digestFile = Files.createTempFile(root, "digest", ".txt");
+        run("push", "--tls-verify=false", "--digestfile", digestFile.toString(), image);
+        return Files.readString(digestFile).trim();
+    }
+
+    public void run(String... args) throws IOException {
+        Files.createDirectories(root);
+        List<String> cmd = new ArrayList<>(List.of("buildah", "--storage-driver", "vfs",
+                "--root", root.resolve("storage").toString(), "--runroot", root.resolve("run").toString()));
+        cmd.addAll(List.of(args));
+        Path log = root.resolve("buildah.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        try {
+            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IOException("buildah " + String.join(" ", args) + " failed; see " + log);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted", e);
+        }
+    }
+}
