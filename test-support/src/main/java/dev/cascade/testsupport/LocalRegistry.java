@@ -105,6 +105,81 @@ public final class LocalRegistry implements AutoCloseable {
         return port;
     }
 
+    private static final String ACCEPT = "application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The digest {@code repository:tag} points at, as the registry answers it. */
+    public String digest(String repository, String tag) throws IOException {
+        HttpResponse<byte[]> r = get("/v2/" + repository + "/manifests/" + tag, ACCEPT);
+        return r.headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
+
+    /** The labels in the image config of {@code repository:tag}. */
+    public java.util.Map<String, String> labels(String repository, String tag) throws IOException {
+        var manifest = JSON.readTree(get("/v2/" + repository + "/manifests/" + tag, ACCEPT).body());
+        var config = JSON.readTree(get("/v2/" + repository + "/blobs/" + manifest.at("/config/digest").asText(), "*/*").body());
+        java.util.Map<String, String> labels = new java.util.TreeMap<>();
+        config.at("/config/Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
+    }
+
+    /** The files in the layers of {@code repository:tag}, path to content (small files only). */
+    public java.util.Map<String, String> files(String repository, String tag) throws IOException {
+        var manifest = JSON.readTree(get("/v2/" + repository + "/manifests/" + tag, ACCEPT).body());
+        java.util.Map<String, String> files = new java.util.TreeMap<>();
+        for (var layer : manifest.path("layers")) {
+            byte[] blob = get("/v2/" + repository + "/blobs/" + layer.path("digest").asText(), "*/*").body();
+            java.io.InputStream in = layer.path("mediaType").asText().endsWith("gzip")
+                    ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(blob)) : new java.io.ByteArrayInputStream(blob);
+            readTar(in.readAllBytes(), files);
+        }
+        return files;
+    }
+
+    /** Regular files of a tar archive (ustar), path without a leading {@code ./} or {@code /}. */
+    private static void readTar(byte[] tar, java.util.Map<String, String> files) {
+        int pos = 0;
+        while (pos + 512 <= tar.length) {
+            String name = cString(tar, pos, 100);
+            if (name.isEmpty()) {
+                break;
+            }
+            String prefix = cString(tar, pos + 345, 155);
+            long size = Long.parseLong(cString(tar, pos + 124, 12).trim().isEmpty() ? "0" : cString(tar, pos + 124, 12).trim(), 8);
+            char type = (char) tar[pos + 156];
+            String path = (prefix.isEmpty() ? name : prefix + "/" + name).replaceFirst("^\\./", "").replaceFirst("^/", "");
+            if ((type == '0' || type == 0) && size < 1_000_000) {
+                files.put(path, new String(tar, pos + 512, (int) size, java.nio.charset.StandardCharsets.UTF_8));
+            } else if (type == '0' || type == 0) {
+                files.put(path, "(" + size + " bytes)");
+            }
+            pos += 512 + (int) ((size + 511) / 512) * 512;
+        }
+    }
+
+    private static String cString(byte[] b, int off, int len) {
+        int end = off;
+        while (end < off + len && b[end] != 0) {
+            end++;
+        }
+        return new String(b, off, end - off, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private HttpResponse<byte[]> get(String path, String accept) throws IOException {
+        try {
+            HttpResponse<byte[]> r = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()
+                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Accept", accept).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new IOException("GET " + path + " answered " + r.statusCode());
+            }
+            return r;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -27,17 +27,40 @@ public class ImageResource {
         }
     }
 
+    /** Configs built on an image: directly (a FROM names it) and transitively (through other configs' outputs). */
+    public record Dependents(String image, java.util.List<String> direct, java.util.List<String> transitive) {
+    }
+
+    private final dev.cascade.build.graph.DependencyGraph graph;
+
+    public ImageResource(dev.cascade.build.graph.DependencyGraph graph) {
+        this.graph = graph;
+    }
+
+    @GET
+    @Path("/{ref: .+}/dependents")
+    @WithSession
+    @Operation(summary = "Build configs that depend on an image, directly and transitively")
+    public Uni<Dependents> dependents(@PathParam("ref") String ref) {
+        String image = canonical(ref);
+        return graph.snapshot().map(s -> new Dependents(image, s.directDependents(image),
+                s.transitiveDependents(image).stream().sorted().toList()));
+    }
+
+    private static String canonical(String ref) {
+        try {
+            return ImageRef.parse(ref).withoutDigest().toString();
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+    }
+
     @GET
     @Path("/{ref: .+}")
     @WithSession
     @Operation(summary = "The digest an image tag points at, as last reported by a registry or a build")
     public Uni<ImageView> get(@PathParam("ref") String ref) {
-        String image;
-        try {
-            image = ImageRef.parse(ref).withoutDigest().toString();
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException(e.getMessage());
-        }
+        String image = canonical(ref);
         return KnownImage.<KnownImage>findById(image)
                 .onItem().ifNull().failWith(() -> new NotFoundException("no push of " + image + " is known"))
                 .map(ImageView::of);

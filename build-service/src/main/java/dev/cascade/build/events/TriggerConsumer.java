@@ -1,6 +1,13 @@
 package dev.cascade.build.events;
 
+import dev.cascade.build.config.BuildConfig;
+import dev.cascade.build.config.BuildConfigSpec;
+import dev.cascade.build.config.BuildConfigs;
+import dev.cascade.build.graph.DependencyGraph;
 import dev.cascade.build.graph.KnownImage;
+import dev.cascade.build.queue.Builds;
+import dev.cascade.messaging.Causation;
+import io.smallrye.mutiny.Multi;
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.image.ImageRef;
@@ -19,19 +26,27 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class TriggerConsumer {
 
     private final IdempotentConsumer consumer;
+    private final Builds builds;
+    private final DependencyGraph graph;
+    private final BuildConfigs configs;
 
-    public TriggerConsumer(IdempotentConsumer consumer) {
+    public TriggerConsumer(IdempotentConsumer consumer, Builds builds, DependencyGraph graph, BuildConfigs configs) {
         this.consumer = consumer;
+        this.builds = builds;
+        this.graph = graph;
+        this.configs = configs;
     }
 
     @Incoming("source")
     public Uni<Void> onSourcePushed(Message<String> message) {
-        return consumer.consume(message, "build-service.source", SourcePushed.class, this::recordPush);
+        return consumer.consume(message, "build-service.source", SourcePushed.class, this::recordPush)
+                .invoke(builds::dispatchSoon);
     }
 
     @Incoming("images")
     public Uni<Void> onImagePushed(Message<String> message) {
-        return consumer.consume(message, "build-service.images", ImagePushed.class, this::recordImage);
+        return consumer.consume(message, "build-service.images", ImagePushed.class, this::recordImage)
+                .invoke(builds::dispatchSoon);
     }
 
     Uni<Void> recordPush(ReceivedEvent<SourcePushed> event) {
@@ -45,7 +60,32 @@ public class TriggerConsumer {
         row.afterCommit = push.after();
         row.receivedAt = OffsetDateTime.now();
         Log.infof("source pushed: %s %s at %s (pipeline %s)", push.repository(), push.ref(), push.after(), event.pipelineId());
-        return row.persist().replaceWithVoid();
+        if (push.refType() != SourcePushed.RefType.BRANCH) {
+            return row.persist().replaceWithVoid();
+        }
+        return row.persist()
+                .chain(() -> BuildConfig.<BuildConfig>list("repository = ?1 and branch = ?2 and onGitPush = true order by name",
+                        push.repository(), push.ref()))
+                .chain(matching -> Multi.createFrom().iterable(matching)
+                        .filter(c -> touchesContext(configs.read(c), push))
+                        .onItem().transformToUniAndConcatenate(c -> builds.queue(c, push.after(),
+                                "push of " + shortSha(push.after()) + " to " + push.ref() + " by " + push.pusher(), Causation.causedBy(event)))
+                        .collect().asList())
+                .replaceWithVoid();
+    }
+
+    /** A push that changed nothing under the config's context dir does not build it (when the sender listed the paths). */
+    static boolean touchesContext(BuildConfigSpec spec, SourcePushed push) {
+        String context = spec.source().contextDir();
+        if (push.changedPaths() == null || context.equals(".") || context.isEmpty()) {
+            return true;
+        }
+        String prefix = java.nio.file.Path.of(context).normalize().toString() + "/";
+        return push.changedPaths().stream().anyMatch(p -> p.startsWith(prefix));
+    }
+
+    private static String shortSha(String sha) {
+        return sha.length() > 12 ? sha.substring(0, 12) : sha;
     }
 
     Uni<Void> recordImage(ReceivedEvent<ImagePushed> event) {
@@ -65,6 +105,11 @@ public class TriggerConsumer {
             row.eventId = event.id();
             row.updatedAt = OffsetDateTime.now();
             return existing != null ? Uni.createFrom().voidItem() : row.persist().replaceWithVoid();
-        });
+        }).chain(() -> graph.staleDependents(image, pushed.digest()))
+                .chain(stale -> Multi.createFrom().iterable(stale)
+                        .onItem().transformToUniAndConcatenate(c -> builds.queue(c, c.branch,
+                                "base image " + image + " changed to " + pushed.digest(), Causation.causedBy(event)))
+                        .collect().asList())
+                .replaceWithVoid();
     }
 }

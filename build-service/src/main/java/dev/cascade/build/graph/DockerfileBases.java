@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class DockerfileBases {
 
+    private static final Pattern FROM_FLAG = Pattern.compile("--(?:from|mount=[^\\s]*from)=([^\\s,]+)");
     private static final Pattern VARIABLE =
             Pattern.compile("\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?}|([A-Za-z_][A-Za-z0-9_]*))");
 
@@ -30,16 +32,25 @@ public final class DockerfileBases {
     public record Base(ImageRef image, String usedBy) {
     }
 
+    /** Every base image, and the one the final stage is built on (empty for {@code scratch}). */
+    public record Bases(List<Base> all, Optional<ImageRef> finalBase) {
+    }
+
     /**
      * @param buildArgs build arguments given to the build ({@code --build-arg}); they override ARG defaults
      * @throws IllegalArgumentException when a FROM names no valid image after substitution
      */
     public static List<Base> parse(String dockerfile, Map<String, String> buildArgs, RegistryAliases aliases) {
+        return analyse(dockerfile, buildArgs, aliases).all();
+    }
+
+    /** All bases, and the final stage's base (followed through references to earlier stages). */
+    public static Bases analyse(String dockerfile, Map<String, String> buildArgs, RegistryAliases aliases) {
         Map<String, String> globalArgs = new HashMap<>();
-        Set<String> stages = new LinkedHashSet<>();
+        Map<String, String> stageImage = new HashMap<>(); // stage name or index -> the image it starts from
         List<Base> bases = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
-        boolean sawFrom = false;
+        String finalImage = null;
         int stageIndex = 0;
 
         for (String instruction : instructions(dockerfile)) {
@@ -48,51 +59,54 @@ public final class DockerfileBases {
             String rest = words.length > 1 ? words[1].trim() : "";
             switch (keyword) {
                 case "ARG" -> {
-                    if (!sawFrom) {
-                        for (String decl : rest.split("\\s+")) {
-                            int eq = decl.indexOf('=');
-                            String name = eq < 0 ? decl : decl.substring(0, eq);
-                            String value = buildArgs.containsKey(name) ? buildArgs.get(name)
-                                    : eq < 0 ? null : unquote(decl.substring(eq + 1));
-                            if (value != null) {
-                                globalArgs.put(name, value);
-                            }
-                        }
+                    if (finalImage == null) { // only ARGs before the first FROM apply to FROM lines
+                        declareArgs(rest, buildArgs, globalArgs);
                     }
                 }
                 case "FROM" -> {
-                    sawFrom = true;
                     List<String> parts = new ArrayList<>(List.of(rest.split("\\s+")));
-                    parts.removeIf(p -> p.startsWith("--"));
+                    parts.removeIf(p -> p.startsWith("--") || p.isEmpty());
                     if (parts.isEmpty()) {
                         throw new IllegalArgumentException("FROM without an image");
                     }
                     String image = substitute(parts.get(0), globalArgs);
                     String stageName = parts.size() >= 3 && parts.get(1).equalsIgnoreCase("AS") ? parts.get(2).toLowerCase(Locale.ROOT) : null;
-                    String usedBy = stageName != null ? stageName : "stage " + stageIndex;
-                    addBase(image, usedBy, stages, bases, seen, aliases);
+                    addBase(image, stageName != null ? stageName : "stage " + stageIndex, stageImage.keySet(), bases, seen, aliases);
+                    String startsFrom = stageImage.getOrDefault(image.toLowerCase(Locale.ROOT), image);
                     if (stageName != null) {
-                        stages.add(stageName);
+                        stageImage.put(stageName, startsFrom);
                     }
-                    stages.add(Integer.toString(stageIndex));
-                    stageIndex++;
+                    stageImage.put(Integer.toString(stageIndex++), startsFrom);
+                    finalImage = startsFrom;
                 }
                 case "COPY", "RUN", "ADD" -> {
-                    Matcher m = Pattern.compile("--(?:from|mount=[^\\s]*from)=([^\\s,]+)").matcher(rest);
+                    Matcher m = FROM_FLAG.matcher(rest);
                     while (m.find()) {
-                        String ref = substitute(m.group(1), globalArgs);
-                        addBase(ref, keyword.toLowerCase(Locale.ROOT) + " --from in stage " + (stageIndex - 1), stages, bases, seen, aliases);
+                        addBase(substitute(m.group(1), globalArgs), keyword.toLowerCase(Locale.ROOT) + " --from in stage " + (stageIndex - 1),
+                                stageImage.keySet(), bases, seen, aliases);
                     }
                 }
                 default -> {
-                    // other instructions do not name images
+                    // other instructions name no image
                 }
             }
         }
-        if (!sawFrom) {
+        if (finalImage == null) {
             throw new IllegalArgumentException("Dockerfile has no FROM");
         }
-        return bases;
+        Optional<ImageRef> finalBase = finalImage.equalsIgnoreCase("scratch") ? Optional.empty() : Optional.of(ImageRef.parse(finalImage, aliases));
+        return new Bases(bases, finalBase);
+    }
+
+    private static void declareArgs(String declarations, Map<String, String> buildArgs, Map<String, String> globalArgs) {
+        for (String decl : declarations.split("\\s+")) {
+            int eq = decl.indexOf('=');
+            String name = eq < 0 ? decl : decl.substring(0, eq);
+            String value = buildArgs.containsKey(name) ? buildArgs.get(name) : eq < 0 ? null : unquote(decl.substring(eq + 1));
+            if (value != null) {
+                globalArgs.put(name, value);
+            }
+        }
     }
 
     private static void addBase(String image, String usedBy, Set<String> stages, List<Base> bases, Set<String> seen,

@@ -114,4 +114,13 @@ class DockerfileBasesTests {
         assertThatThrownBy(() -> bases("ARG X\nFROM $X\n")).hasMessageContaining("without a value");
         assertThatThrownBy(() -> bases("FROM\n")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void finalBaseFollowsStageReferences() {
+        String df = "FROM localhost:5000/mid2:1 AS build\nFROM localhost:5000/mid1:1 AS runtime\nFROM runtime\nCOPY --from=build /x /x\n";
+        var analysis = DockerfileBases.analyse(df, Map.of(), RegistryAliases.NONE);
+        assertThat(analysis.finalBase()).hasValueSatisfying(b -> assertThat(b.toString()).isEqualTo("localhost:5000/mid1:1"));
+        assertThat(analysis.all()).hasSize(2);
+        assertThat(DockerfileBases.analyse("FROM scratch\n", Map.of(), RegistryAliases.NONE).finalBase()).isEmpty();
+    }
 }

@@ -1,0 +1,301 @@
+package dev.cascade.build.executor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cascade.build.config.BuildConfigSpec;
+import dev.cascade.build.graph.DockerfileBases;
+import dev.cascade.common.image.ImageRef;
+import dev.cascade.common.image.RegistryAliases;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Runs a build with real buildah, daemonless: vfs storage, chroot isolation. Checks out the exact commit,
+ * pulls the bases to learn their digests, builds with OCI labels naming base, source and revision, and
+ * pushes, retrying transient registry errors. Blocking: called on a worker thread.
+ */
+@ApplicationScoped
+public class BuildahExecutor {
+
+    private static final List<String> TRANSIENT = List.of("connection refused", "connection reset", "timeout", "i/o timeout",
+            "503", "502", "504", "too many requests", "eof");
+
+    private final BuildSettings settings;
+    private final RegistryAliases aliases;
+    private final ObjectMapper json;
+    private final Map<String, String> credentials;
+    private final Map<java.util.UUID, Process> running = new ConcurrentHashMap<>();
+    private final Map<java.util.UUID, Boolean> cancelled = new ConcurrentHashMap<>();
+
+    public BuildahExecutor(BuildSettings settings, @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases,
+                           ObjectMapper json) {
+        this.settings = settings;
+        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.json = json;
+        this.credentials = parsePairs(settings.registryCredentials().orElse(""));
+    }
+
+    /** Stops a running build's current step; the build then ends as cancelled. */
+    public boolean cancel(java.util.UUID buildId) {
+        cancelled.put(buildId, true);
+        Process p = running.get(buildId);
+        if (p != null) {
+            ProcessRunner.stop(p);
+            return true;
+        }
+        return false;
+    }
+
+    public BuildOutcome execute(BuildJob job, OutputStream log) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(job.timeout());
+        Path workspace = Files.createDirectories(settings.workDir()).resolve(job.buildId().toString());
+        BuildConfigSpec spec = job.spec();
+        try {
+            Path checkout = workspace.resolve("source");
+            String commit = GitCheckout.checkout(spec.source().repository(), job.revision(), checkout, remaining(deadline), log,
+                    p -> running.put(job.buildId(), p), () -> isCancelled(job));
+
+            Path context = inside(checkout, spec.source().contextDir(), "source.contextDir");
+            Path dockerfile;
+            Path buildContext;
+            if (BuildConfigSpec.SOURCE.equals(spec.strategy().type())) {
+                buildContext = Files.createDirectories(workspace.resolve("s2i"));
+                String builder = ImageRef.parse(spec.strategy().builderImage(), aliases).toString();
+                pull(job, builder, log, deadline);
+                JsonNode config = inspect(job, builder, deadline).path("OCIv1").path("config");
+                Map<String, String> labels = new HashMap<>();
+                config.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+                String text = S2iDockerfile.generate(builder, labels, config.path("User").asText(""), context, buildContext, spec.env());
+                dockerfile = buildContext.resolve("Dockerfile");
+                Files.writeString(dockerfile, text);
+                write(log, "--- generated Dockerfile (source-to-image) ---\n" + text + "---\n");
+            } else {
+                buildContext = context;
+                dockerfile = inside(context, spec.source().dockerfile(), "source.dockerfile");
+                if (!Files.isRegularFile(dockerfile)) {
+                    throw new BuildStepException("no Dockerfile at " + spec.source().dockerfile() + " in " + spec.source().contextDir(), false);
+                }
+            }
+
+            DockerfileBases.Bases bases;
+            try {
+                bases = DockerfileBases.analyse(Files.readString(dockerfile), spec.buildArgs(), aliases);
+            } catch (IllegalArgumentException e) {
+                throw new BuildStepException("Dockerfile: " + e.getMessage(), false);
+            }
+            Map<String, String> baseDigests = new LinkedHashMap<>();
+            for (DockerfileBases.Base base : bases.all()) {
+                String ref = base.image().toString();
+                pull(job, ref, log, deadline);
+                baseDigests.put(base.image().withoutDigest().toString(), base.image().digest() != null ? base.image().digest()
+                        : inspect(job, ref, deadline).path("FromImageDigest").asText());
+            }
+
+            ImageRef output = ImageRef.parse(spec.output(), aliases);
+            List<String> bud = new ArrayList<>(List.of("bud", "--isolation", "chroot", "--tls-verify=" + !insecure(output.registry()),
+                    "-f", dockerfile.toString(), "-t", output.toString(),
+                    "--label", "org.opencontainers.image.source=" + spec.source().repository(),
+                    "--label", "org.opencontainers.image.revision=" + commit));
+            bases.finalBase().ifPresent(b -> {
+                bud.addAll(List.of("--label", "org.opencontainers.image.base.name=" + b.withoutDigest()));
+                String d = b.digest() != null ? b.digest() : baseDigests.get(b.withoutDigest().toString());
+                if (d != null && !d.isBlank()) {
+                    bud.addAll(List.of("--label", "org.opencontainers.image.base.digest=" + d));
+                }
+            });
+            spec.buildArgs().forEach((k, v) -> bud.addAll(List.of("--build-arg", k + "=" + v)));
+            if (!BuildConfigSpec.SOURCE.equals(spec.strategy().type())) {
+                spec.env().forEach((k, v) -> bud.addAll(List.of("--env", k + "=" + v)));
+            }
+            bud.add(buildContext.toString());
+            buildah(job, bud, log, deadline);
+
+            String digest = push(job, output, workspace, log, deadline);
+            buildah(job, List.of("rmi", "-f", output.toString()), log, deadline);
+            return new BuildOutcome(commit, output.toString(), digest, baseDigests);
+        } finally {
+            running.remove(job.buildId());
+            cancelled.remove(job.buildId());
+            deleteTree(workspace);
+        }
+    }
+
+    private String push(BuildJob job, ImageRef output, Path workspace, OutputStream log, Instant deadline)
+            throws IOException, InterruptedException {
+        Path digestFile = workspace.resolve("digest");
+        List<String> cmd = new ArrayList<>(List.of("push", "--tls-verify=" + !insecure(output.registry()), "--digestfile", digestFile.toString()));
+        String creds = credentials.get(output.registry());
+        if (creds != null) {
+            cmd.addAll(List.of("--creds", creds));
+        }
+        cmd.add(output.toString());
+        for (int attempt = 1; ; attempt++) {
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            OutputStream tee = new TeeStream(log, captured);
+            try {
+                buildah(job, cmd, tee, deadline);
+                return Files.readString(digestFile).trim();
+            } catch (BuildStepException e) {
+                String out = captured.toString(StandardCharsets.UTF_8).toLowerCase();
+                boolean isTransient = !e.cancelled() && TRANSIENT.stream().anyMatch(out::contains);
+                if (!isTransient || attempt >= settings.pushAttempts()) {
+                    throw new BuildStepException("push failed" + (attempt > 1 ? " after " + attempt + " attempts" : "") + ": " + lastLine(out),
+                            e.cancelled(), isTransient);
+                }
+                write(log, "push failed with a transient error; retrying (attempt " + (attempt + 1) + " of " + settings.pushAttempts() + ")\n");
+                Thread.sleep(1000L * attempt);
+            }
+        }
+    }
+
+    private void pull(BuildJob job, String ref, OutputStream log, Instant deadline) throws IOException, InterruptedException {
+        ImageRef image = ImageRef.parse(ref, aliases);
+        List<String> cmd = new ArrayList<>(List.of("pull", "-q", "--policy", "always", "--tls-verify=" + !insecure(image.registry())));
+        String creds = credentials.get(image.registry());
+        if (creds != null) {
+            cmd.addAll(List.of("--creds", creds));
+        }
+        cmd.add(ref);
+        buildah(job, cmd, log, deadline);
+    }
+
+    /** {@code buildah inspect} of a local image, as JSON (this buildah has no json template function). */
+    private JsonNode inspect(BuildJob job, String ref, Instant deadline) throws IOException, InterruptedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        buildah(job, List.of("inspect", "--type", "image", ref), out, deadline);
+        String text = out.toString(StandardCharsets.UTF_8);
+        int firstNewline = text.indexOf('\n'); // drop the "$ buildah ..." header line
+        return json.readTree(firstNewline < 0 ? "{}" : text.substring(firstNewline + 1));
+    }
+
+    private void buildah(BuildJob job, List<String> args, OutputStream log, Instant deadline) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("buildah", "--storage-driver", "vfs",
+                "--root", settings.storageRoot().resolve("storage").toString(),
+                "--runroot", settings.storageRoot().resolve("run").toString()));
+        cmd.addAll(args);
+        Duration left = remaining(deadline);
+        ProcessRunner.Result r = ProcessRunner.run(cmd, null, Map.of("BUILDAH_ISOLATION", "chroot"), left, log,
+                p -> running.put(job.buildId(), p), () -> isCancelled(job));
+        if (!r.ok()) {
+            throw new BuildStepException(r.cancelled() ? "cancelled"
+                    : r.timedOut() ? "timed out after " + job.timeout().toSeconds() + " s"
+                    : "buildah " + args.get(0) + " failed (exit " + r.exitCode() + ")", r.cancelled());
+        }
+    }
+
+    private boolean isCancelled(BuildJob job) {
+        return cancelled.getOrDefault(job.buildId(), false);
+    }
+
+    private static Duration remaining(Instant deadline) {
+        Duration d = Duration.between(Instant.now(), deadline);
+        if (d.isNegative() || d.isZero()) {
+            throw new BuildStepException("timed out", false);
+        }
+        return d;
+    }
+
+    /** Resolves a configured path inside the workspace; one that escapes it (by .. or a symlink) is refused. */
+    static Path inside(Path root, String relative, String field) throws IOException {
+        Path resolved = root.resolve(relative).normalize();
+        if (!resolved.startsWith(root)) {
+            throw new BuildStepException(field + " escapes the workspace: " + relative, false);
+        }
+        if (Files.exists(resolved)) {
+            Path real = resolved.toRealPath();
+            if (!real.startsWith(root.toRealPath())) {
+                throw new BuildStepException(field + " escapes the workspace through a symbolic link: " + relative, false);
+            }
+        } else if (!relative.equals(".")) {
+            throw new BuildStepException(field + " does not exist in the repository: " + relative, false);
+        }
+        return resolved;
+    }
+
+    boolean insecure(String registry) {
+        String host = registry.contains(":") && !registry.startsWith("[") ? registry.substring(0, registry.lastIndexOf(':')) : registry;
+        return Arrays.stream(settings.insecureRegistries().split(",")).map(String::trim)
+                .anyMatch(r -> r.equalsIgnoreCase(registry) || r.equalsIgnoreCase(host));
+    }
+
+    private static Map<String, String> parsePairs(String spec) {
+        Map<String, String> m = new HashMap<>();
+        for (String e : spec.split(",")) {
+            int eq = e.indexOf('=');
+            if (eq > 0) {
+                m.put(e.substring(0, eq).trim().toLowerCase(), e.substring(eq + 1).trim());
+            }
+        }
+        return m;
+    }
+
+    private static void write(OutputStream log, String text) throws IOException {
+        synchronized (log) {
+            log.write(text.getBytes(StandardCharsets.UTF_8));
+            log.flush();
+        }
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines.length == 0 ? "" : lines[lines.length - 1];
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover workspace is removed with the next cleanup of the work dir
+        }
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeStream extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        TeeStream(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int x) throws IOException {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            a.flush();
+            b.flush();
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package dev.cascade.build.queue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cascade.build.config.BuildConfig;
+import dev.cascade.build.config.BuildConfigSpec;
+import dev.cascade.build.config.RunPolicy;
+import dev.cascade.build.executor.BuildJob;
+import dev.cascade.build.executor.BuildOutcome;
+import dev.cascade.build.executor.BuildSettings;
+import dev.cascade.build.executor.BuildStepException;
+import dev.cascade.build.executor.BuildahExecutor;
+import dev.cascade.build.graph.DependencyGraph;
+import dev.cascade.common.events.BuildEvent;
+import dev.cascade.common.events.BuildStatus;
+import dev.cascade.common.events.Topics;
+import dev.cascade.messaging.Causation;
+import dev.cascade.messaging.Outbox;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.hibernate.exception.ConstraintViolationException;
+
+/**
+ * The build queue: queues builds (at most one per config and pipeline), starts them as the run policies
+ * and the global concurrency limit allow, runs them on worker threads, and records every transition with
+ * its {@code cascade.build.*} event through the outbox, in one transaction.
+ */
+@ApplicationScoped
+public class Builds {
+
+    private final BuildahExecutor executor;
+    private final BuildSettings settings;
+    private final Outbox outbox;
+    private final ObjectMapper json;
+    private final DependencyGraph graph;
+    private final Vertx vertx;
+    private final AtomicBoolean dispatching = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    public Builds(BuildahExecutor executor, BuildSettings settings, Outbox outbox, ObjectMapper json, DependencyGraph graph, Vertx vertx) {
+        this.executor = executor;
+        this.settings = settings;
+        this.outbox = outbox;
+        this.json = json;
+        this.graph = graph;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent started) throws IOException {
+        Files.createDirectories(settings.logDir());
+        onSafeContext(this::requeueInterrupted);
+        vertx.setPeriodic(1000, id -> dispatchSoon());
+    }
+
+    /**
+     * Queues a build of {@code config}; when the config already has a build in this pipeline, that one is
+     * returned instead (a config builds at most once per pipeline). Runs in the caller's transaction.
+     */
+    public Uni<Build> queue(BuildConfig config, String revision, String reason, Causation causation) {
+        return Build.<Build>find("config = ?1 and pipelineId = ?2", config.name, causation.pipelineId()).firstResult()
+                .chain(existing -> existing != null ? Uni.createFrom().item(existing) : insert(config, revision, reason, causation));
+    }
+
+    private Uni<Build> insert(BuildConfig config, String revision, String reason, Causation causation) {
+        BuildConfigSpec spec = readSpec(config);
+        return Panache.getSession().chain(session -> session
+                        .createSelectionQuery("select coalesce(max(b.number), 0) from Build b where b.config = :config", Integer.class)
+                        .setParameter("config", config.name)
+                        .getSingleResult())
+                .chain(max -> {
+                    Build b = new Build();
+                    b.id = UUID.randomUUID();
+                    b.config = config.name;
+                    b.number = (max == null ? 0 : max) + 1;
+                    b.status = BuildStatus.QUEUED;
+                    b.reason = reason;
+                    b.ref = revision;
+                    b.commit = revision != null && revision.matches("[0-9a-f]{40}") ? revision : null;
+                    b.image = config.outputImage;
+                    b.pipelineId = causation.pipelineId();
+                    b.causationId = causation.causationId();
+                    b.createdAt = OffsetDateTime.now();
+                    return b.<Build>persist();
+                })
+                .call(b -> emit(b))
+                .call(b -> RunPolicy.fromWire(spec.runPolicy()).orElse(RunPolicy.SERIAL) == RunPolicy.SERIAL_LATEST_ONLY
+                        ? cancelOlderQueued(b) : Uni.createFrom().voidItem())
+                .invoke(b -> Log.infof("build %s #%d queued: %s (pipeline %s)", b.config, b.number, reason, b.pipelineId));
+    }
+
+    private Uni<Void> cancelOlderQueued(Build newest) {
+        return Build.<Build>list("config = ?1 and status = ?2 and id <> ?3", newest.config, BuildStatus.QUEUED, newest.id)
+                .chain(older -> Multi.createFrom().iterable(older)
+                        .onItem().transformToUniAndConcatenate(b -> finish(b, BuildStatus.CANCELLED,
+                                "superseded by build #" + newest.number + " (SerialLatestOnly)"))
+                        .collect().asList().replaceWithVoid());
+    }
+
+    /** Cancels a queued build at once, or stops a running one; false when it had ended already. */
+    public Uni<Boolean> cancel(UUID id) {
+        return Panache.withTransaction(() -> Build.<Build>findById(id).chain(b -> {
+            if (b == null || b.status.isFinal()) {
+                return Uni.createFrom().item(false);
+            }
+            if (b.status == BuildStatus.QUEUED) {
+                return finish(b, BuildStatus.CANCELLED, "cancelled by request").replaceWith(true);
+            }
+            executor.cancel(b.id);
+            return Uni.createFrom().item(true);
+        }));
+    }
+
+    /** Asks the dispatcher to look at the queue now (after a commit that queued builds). */
+    public void dispatchSoon() {
+        onSafeContext(this::dispatch);
+    }
+
+    private void onSafeContext(java.util.function.Supplier<Uni<?>> work) {
+        io.vertx.core.Context ctx = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
+        // a fresh duplicated context of our own: marking it safe lets Hibernate Reactive use it, as for a request
+        VertxContextSafetyToggle.setContextSafe(ctx, true);
+        ctx.runOnContext(v -> work.get().subscribe().with(x -> {
+        }, f -> Log.warnf(f, "build queue: %s", f.getMessage())));
+    }
+
+    private Uni<Void> dispatch() {
+        if (!dispatching.compareAndSet(false, true)) {
+            again.set(true);
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.withTransaction(this::claimNext)
+                .chain(claimed -> {
+                    claimed.forEach(this::run);
+                    return Uni.createFrom().voidItem();
+                })
+                .eventually(() -> {
+                    dispatching.set(false);
+                    if (again.getAndSet(false)) {
+                        dispatchSoon();
+                    }
+                });
+    }
+
+    /** Starts what may start: within the global limit, one at a time per Serial config, oldest first. */
+    private Uni<List<Build>> claimNext() {
+        return Build.<Build>list("status = ?1", BuildStatus.STARTED).chain(running -> {
+            int free = settings.concurrency() - running.size();
+            if (free <= 0) {
+                return Uni.createFrom().item(List.<Build>of());
+            }
+            java.util.Set<String> busy = new java.util.HashSet<>(running.stream().map(b -> b.config).toList());
+            return Build.<Build>find("status = ?1 order by createdAt", BuildStatus.QUEUED).page(0, 200).list()
+                    .chain(queued -> BuildConfig.<BuildConfig>list("name in ?1", queued.stream().map(b -> b.config).distinct().toList())
+                            .map(configs -> {
+                                Map<String, BuildConfig> byName = new java.util.HashMap<>();
+                                configs.forEach(c -> byName.put(c.name, c));
+                                List<Build> chosen = new java.util.ArrayList<>();
+                                for (Build b : queued) {
+                                    if (chosen.size() >= free) {
+                                        break;
+                                    }
+                                    BuildConfig c = byName.get(b.config);
+                                    boolean parallel = c != null && RunPolicy.fromWire(readSpec(c).runPolicy()).orElse(RunPolicy.SERIAL) == RunPolicy.PARALLEL;
+                                    if (parallel || busy.add(b.config)) {
+                                        chosen.add(b);
+                                    }
+                                }
+                                return chosen;
+                            }))
+                    .call(chosen -> Multi.createFrom().iterable(chosen).onItem().transformToUniAndConcatenate(b -> {
+                        b.status = BuildStatus.STARTED;
+                        b.startedAt = OffsetDateTime.now();
+                        b.attempt++;
+                        return emit(b);
+                    }).collect().asList());
+        });
+    }
+
+    /** Runs a started build on a worker thread, then records how it ended. */
+    private void run(Build build) {
+        Log.infof("build %s #%d started (attempt %d)", build.config, build.number, build.attempt);
+        Path logFile = settings.logDir().resolve(build.id + ".log");
+        Panache.withSession(() -> BuildConfig.<BuildConfig>findById(build.config))
+                .chain(config -> {
+                    if (config == null) {
+                        return complete(build.id, null, new BuildStepException("the build config was deleted", false), logFile);
+                    }
+                    BuildConfigSpec spec = readSpec(config);
+                    String revision = build.commit != null ? build.commit : build.ref != null ? build.ref : spec.source().branch();
+                    BuildJob job = new BuildJob(build.id, spec, revision, Duration.ofSeconds(spec.timeoutSeconds()));
+                    return vertx.executeBlocking(Uni.createFrom().item(() -> {
+                                try (OutputStream out = Files.newOutputStream(logFile, java.nio.file.StandardOpenOption.CREATE,
+                                        java.nio.file.StandardOpenOption.APPEND)) {
+                                    return executor.execute(job, out);
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    throw new BuildStepException("interrupted", true);
+                                }
+                            }), false)
+                            .onItemOrFailure().transformToUni((outcome, failure) -> complete(build.id, outcome, failure, logFile));
+                })
+                .subscribe().with(x -> dispatchSoon(), f -> {
+                    Log.errorf(f, "build %s #%d could not be recorded", build.config, build.number);
+                    dispatchSoon();
+                });
+    }
+
+    private Uni<Void> complete(UUID id, BuildOutcome outcome, Throwable failure, Path logFile) {
+        return Panache.withTransaction(() -> Build.<Build>findById(id).chain(b -> {
+                    b.log = readLog(logFile);
+                    if (failure == null) {
+                        b.commit = outcome.commit();
+                        b.digest = outcome.digest();
+                        b.baseDigests = writeMap(outcome.baseDigests());
+                        Log.infof("build %s #%d succeeded: %s@%s", b.config, b.number, b.image, b.digest);
+                        return finish(b, BuildStatus.SUCCEEDED, null)
+                                .call(() -> graph.recordBuild(b.config, outcome.baseDigests(), b.image, b.digest, b.pipelineId, b.id));
+                    }
+                    boolean cancelled = failure instanceof BuildStepException bse && bse.cancelled();
+                    String reason = failure instanceof BuildStepException ? failure.getMessage()
+                            : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+                    Log.infof("build %s #%d %s: %s", b.config, b.number, cancelled ? "cancelled" : "failed", reason);
+                    return finish(b, cancelled ? BuildStatus.CANCELLED : BuildStatus.FAILED, cancelled ? "cancelled by request" : reason);
+                }).chain(() -> prune(id)))
+                .invoke(() -> {
+                    try {
+                        Files.deleteIfExists(logFile);
+                    } catch (IOException ignored) {
+                        // removed with the log directory eventually
+                    }
+                });
+    }
+
+    /** Keeps the configured number of finished builds per config, newest first. */
+    private Uni<Void> prune(UUID finishedId) {
+        return Build.<Build>findById(finishedId).chain(b -> BuildConfig.<BuildConfig>findById(b.config).chain(config -> {
+            if (config == null) {
+                return Uni.createFrom().voidItem();
+            }
+            BuildConfigSpec.History keep = readSpec(config).history();
+            return pruneOne(b.config, List.of(BuildStatus.SUCCEEDED), keep.successful())
+                    .chain(() -> pruneOne(b.config, List.of(BuildStatus.FAILED, BuildStatus.CANCELLED, BuildStatus.SKIPPED), keep.failed()));
+        }));
+    }
+
+    private Uni<Void> pruneOne(String config, List<BuildStatus> statuses, int keep) {
+        return Build.<Build>find("config = ?1 and status in ?2 order by number desc", config, statuses).list()
+                .chain(list -> list.size() <= keep ? Uni.createFrom().voidItem()
+                        : Multi.createFrom().iterable(list.subList(keep, list.size()))
+                                .onItem().transformToUniAndConcatenate(Build::delete).collect().asList().replaceWithVoid());
+    }
+
+    /** The log of a running build so far, from its file; null when it has none (yet). */
+    public Optional<String> liveLog(UUID id) {
+        Path file = settings.logDir().resolve(id + ".log");
+        return Files.exists(file) ? Optional.of(readLog(file)) : Optional.empty();
+    }
+
+    private static String readLog(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private Uni<Void> emit(Build b) {
+        BuildEvent event = new BuildEvent(b.id.toString(), b.config, b.status, b.commit, b.image, b.digest,
+                readMap(b.baseDigests), b.reason, OffsetDateTime.now().toInstant());
+        return outbox.add(Topics.BUILDS, b.config, b.status.eventType(), new Causation(b.pipelineId, b.causationId), b.config, event)
+                .replaceWithVoid();
+    }
+
+    /** Ends a build; a success keeps the reason it was queued for, other endings say why they ended. */
+    Uni<Void> finish(Build b, BuildStatus status, String reason) {
+        b.status = status;
+        if (reason != null) {
+            b.reason = reason;
+        }
+        b.finishedAt = OffsetDateTime.now();
+        return emit(b);
+    }
+
+    private Uni<Void> requeueInterrupted() {
+        return Panache.withTransaction(() -> Build.<Build>list("status = ?1", BuildStatus.STARTED)
+                .chain(list -> Multi.createFrom().iterable(list).onItem().transformToUniAndConcatenate(b -> {
+                    Log.warnf("build %s #%d was running when build-service stopped; queued again", b.config, b.number);
+                    b.status = BuildStatus.QUEUED;
+                    b.startedAt = null;
+                    return Uni.createFrom().voidItem();
+                }).collect().asList())).replaceWithVoid();
+    }
+
+    BuildConfigSpec readSpec(BuildConfig c) {
+        try {
+            return json.readValue(c.spec, BuildConfigSpec.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored spec of " + c.name + " is unreadable", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, String> readMap(String text) {
+        try {
+            return text == null ? Map.of() : json.readValue(text, Map.class);
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+
+    String writeMap(Map<String, String> map) {
+        try {
+            return json.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
