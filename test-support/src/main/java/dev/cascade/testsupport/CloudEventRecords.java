@@ -23,12 +23,18 @@ public final class CloudEventRecords {
 
     public static ProducerRecord<String, String> event(String topic, String key, UUID id, String type,
                                                        UUID pipelineId, UUID causationId, String json) {
+        return event(topic, key, id, type, pipelineId, causationId, java.time.OffsetDateTime.now(), json);
+    }
+
+    /** An event with an explicit CloudEvents {@code time}, e.g. to deliver an older push late. */
+    public static ProducerRecord<String, String> event(String topic, String key, UUID id, String type, UUID pipelineId,
+                                                       UUID causationId, java.time.OffsetDateTime time, String json) {
         Headers headers = new RecordHeaders();
         add(headers, "specversion", "1.0");
         add(headers, "id", id.toString());
         add(headers, "type", type);
         add(headers, "source", "/cascade/test");
-        add(headers, "time", java.time.OffsetDateTime.now().toString());
+        add(headers, "time", time.toString());
         add(headers, CloudEventAttributes.PIPELINE_ID, pipelineId.toString());
         add(headers, CloudEventAttributes.CAUSATION_ID, causationId.toString());
         headers.add("content-type", "application/json".getBytes(StandardCharsets.UTF_8));

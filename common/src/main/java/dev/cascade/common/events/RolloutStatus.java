@@ -2,9 +2,13 @@ package dev.cascade.common.events;
 
 import java.util.Locale;
 
-/** Lifecycle states of a rollout; each has its own CloudEvents type on {@code cascade.rollouts}. */
+/**
+ * Lifecycle states of a rollout; each has its own CloudEvents type on {@code cascade.rollouts}.
+ * {@code SUPERSEDED} extends the four of the design: a newer image replaced this one mid-rollout, or an
+ * older image arrived after a newer one was running (then nothing was changed).
+ */
 public enum RolloutStatus {
-    STARTED, SUCCEEDED, FAILED, ROLLEDBACK;
+    STARTED, SUCCEEDED, FAILED, ROLLEDBACK, SUPERSEDED;
 
     /** The CloudEvents type, e.g. {@code cascade.rollout.rolledback}. */
     public String eventType() {

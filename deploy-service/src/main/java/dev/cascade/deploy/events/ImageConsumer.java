@@ -2,6 +2,7 @@ package dev.cascade.deploy.events;
 
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.image.ImageRef;
+import dev.cascade.deploy.rollout.Rollouts;
 import dev.cascade.messaging.IdempotentConsumer;
 import dev.cascade.messaging.ReceivedEvent;
 import dev.cascade.messaging.UnprocessableEventException;
@@ -17,9 +18,11 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class ImageConsumer {
 
     private final IdempotentConsumer consumer;
+    private final Rollouts rollouts;
 
-    public ImageConsumer(IdempotentConsumer consumer) {
+    public ImageConsumer(IdempotentConsumer consumer, Rollouts rollouts) {
         this.consumer = consumer;
+        this.rollouts = rollouts;
     }
 
     @Incoming("images")
@@ -40,6 +43,6 @@ public class ImageConsumer {
         row.digest = pushed.digest();
         row.receivedAt = OffsetDateTime.now();
         Log.infof("image pushed: %s@%s (pipeline %s)", row.image, row.digest, row.pipelineId);
-        return row.persist().replaceWithVoid();
+        return row.persist().chain(() -> rollouts.plan(event)).replaceWithVoid();
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@io.quarkus.test.kubernetes.client.WithKubernetesTestServer(crud = true)
 @WithTestResource(value = CascadeInfraResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "database", value = "deploy"))
 class ImageConsumerTests {

@@ -1,0 +1,173 @@
+package dev.cascade.deploy.kube;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Kubernetes access for rollouts, the same for the three kinds of workload: read their state, set a
+ * container's image, and run hook Jobs. Blocking (the fabric8 client): call it from a worker thread.
+ */
+@ApplicationScoped
+public class Workloads {
+
+    public static final List<String> KINDS = List.of("Deployment", "StatefulSet", "DaemonSet");
+
+    private final KubernetesClient client;
+
+    public Workloads(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public Optional<WorkloadView> get(String namespace, String kind, String name) {
+        return switch (kind) {
+            case "Deployment" -> Optional.ofNullable(client.apps().deployments().inNamespace(namespace).withName(name).get()).map(Workloads::view);
+            case "StatefulSet" -> Optional.ofNullable(client.apps().statefulSets().inNamespace(namespace).withName(name).get()).map(Workloads::view);
+            case "DaemonSet" -> Optional.ofNullable(client.apps().daemonSets().inNamespace(namespace).withName(name).get()).map(Workloads::view);
+            default -> throw new IllegalArgumentException("kind must be Deployment, StatefulSet or DaemonSet, not " + kind);
+        };
+    }
+
+    /** Sets one container's image; returns the generation the workload had before (the change makes a newer one). */
+    public long setImage(String namespace, String kind, String name, String container, String image) {
+        long before = generation(namespace, kind, name);
+        resource(namespace, kind, name).edit(w -> {
+            Container c = template(w).getSpec().getContainers().stream().filter(x -> x.getName().equals(container)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(kind + " " + namespace + "/" + name + " has no container " + container));
+            c.setImage(image);
+            return w;
+        });
+        return before;
+    }
+
+    /** Current generation (0 when the server set none). */
+    public long generation(String namespace, String kind, String name) {
+        HasMetadata w = resource(namespace, kind, name).get();
+        return w == null || w.getMetadata().getGeneration() == null ? 0 : w.getMetadata().getGeneration();
+    }
+
+    /** Starts a hook Job running {@code command} in {@code image}; returns the Job's name. */
+    public String startHook(String namespace, String workload, String phase, String image, List<String> command, String rolloutId) {
+        String name = (workload + "-" + phase + "-" + rolloutId.substring(0, 8)).toLowerCase();
+        Job job = new JobBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace)
+                .addToLabels("app.kubernetes.io/managed-by", "cascade")
+                .addToLabels("cascade.dev/rollout", rolloutId)
+                .endMetadata()
+                .withNewSpec().withBackoffLimit(0).withTtlSecondsAfterFinished(3600)
+                .withNewTemplate().withNewSpec().withRestartPolicy("Never")
+                .addNewContainer().withName(phase).withImage(image).withCommand(command).endContainer()
+                .endSpec().endTemplate().endSpec()
+                .build();
+        client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+        return name;
+    }
+
+    /** {@code succeeded}, {@code failed} or {@code running}. */
+    public String hookState(String namespace, String job) {
+        Job j = client.batch().v1().jobs().inNamespace(namespace).withName(job).get();
+        if (j == null || j.getStatus() == null) {
+            return "running";
+        }
+        if (j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() > 0) {
+            return "succeeded";
+        }
+        if (j.getStatus().getFailed() != null && j.getStatus().getFailed() > 0) {
+            return "failed";
+        }
+        return "running";
+    }
+
+    /** The output of a hook Job's pod, as far as the API server has it. */
+    public String hookLog(String namespace, String job) {
+        try {
+            return client.batch().v1().jobs().inNamespace(namespace).withName(job).getLog();
+        } catch (RuntimeException e) {
+            return "(log unavailable: " + e.getMessage() + ")";
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Resource<HasMetadata> resource(String namespace, String kind, String name) {
+        return (Resource) switch (kind) {
+            case "Deployment" -> client.apps().deployments().inNamespace(namespace).withName(name);
+            case "StatefulSet" -> client.apps().statefulSets().inNamespace(namespace).withName(name);
+            case "DaemonSet" -> client.apps().daemonSets().inNamespace(namespace).withName(name);
+            default -> throw new IllegalArgumentException("kind must be Deployment, StatefulSet or DaemonSet, not " + kind);
+        };
+    }
+
+    static PodTemplateSpec template(HasMetadata w) {
+        if (w instanceof Deployment d) {
+            return d.getSpec().getTemplate();
+        }
+        if (w instanceof StatefulSet s) {
+            return s.getSpec().getTemplate();
+        }
+        if (w instanceof DaemonSet ds) {
+            return ds.getSpec().getTemplate();
+        }
+        throw new IllegalArgumentException("not a workload: " + w.getKind());
+    }
+
+    /** Container name to image of a workload's pod template. */
+    public static Map<String, String> images(HasMetadata w) {
+        Map<String, String> images = new LinkedHashMap<>();
+        template(w).getSpec().getContainers().forEach(c -> images.put(c.getName(), c.getImage()));
+        return images;
+    }
+
+    static WorkloadView view(Deployment d) {
+        var s = d.getStatus();
+        String failed = s == null || s.getConditions() == null ? null : s.getConditions().stream()
+                .filter(c -> "Progressing".equals(c.getType()) && "False".equals(c.getStatus()))
+                .map(c -> c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage())).findFirst().orElse(null);
+        int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+        return new WorkloadView(d.getMetadata().getNamespace(), "Deployment", d.getMetadata().getName(), gen(d),
+                s == null || s.getObservedGeneration() == null ? 0 : s.getObservedGeneration(), desired,
+                s == null ? 0 : n(s.getUpdatedReplicas()), s == null ? 0 : n(s.getReadyReplicas()), s == null ? 0 : n(s.getAvailableReplicas()),
+                failed, images(d), annotations(d));
+    }
+
+    static WorkloadView view(StatefulSet st) {
+        var s = st.getStatus();
+        int desired = st.getSpec().getReplicas() == null ? 1 : st.getSpec().getReplicas();
+        return new WorkloadView(st.getMetadata().getNamespace(), "StatefulSet", st.getMetadata().getName(), gen(st),
+                s == null || s.getObservedGeneration() == null ? 0 : s.getObservedGeneration(), desired,
+                s == null ? 0 : n(s.getUpdatedReplicas()), s == null ? 0 : n(s.getReadyReplicas()), s == null ? 0 : n(s.getAvailableReplicas()),
+                null, images(st), annotations(st));
+    }
+
+    static WorkloadView view(DaemonSet ds) {
+        var s = ds.getStatus();
+        int desired = s == null ? 0 : n(s.getDesiredNumberScheduled());
+        return new WorkloadView(ds.getMetadata().getNamespace(), "DaemonSet", ds.getMetadata().getName(), gen(ds),
+                s == null || s.getObservedGeneration() == null ? 0 : s.getObservedGeneration(), desired,
+                s == null ? 0 : n(s.getUpdatedNumberScheduled()), s == null ? 0 : n(s.getNumberReady()), s == null ? 0 : n(s.getNumberAvailable()),
+                null, images(ds), annotations(ds));
+    }
+
+    private static long gen(HasMetadata w) {
+        return w.getMetadata().getGeneration() == null ? 0 : w.getMetadata().getGeneration();
+    }
+
+    private static int n(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    private static Map<String, String> annotations(HasMetadata w) {
+        return w.getMetadata().getAnnotations() == null ? Map.of() : w.getMetadata().getAnnotations();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.cascade.deploy.rollout;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** Rolling one image out to one container of one workload, from decision to outcome. */
+@Entity
+@Table(name = "rollout")
+public class Rollout extends PanacheEntityBase {
+
+    /** Where a rollout is. The first four wait or act; the rest are final. */
+    public enum State {
+        AWAITING_APPROVAL, HOOK_RUNNING, PENDING, PROGRESSING, SUCCEEDED, FAILED, ROLLEDBACK, SUPERSEDED, ABORTED;
+
+        public boolean isFinal() {
+            return ordinal() >= SUCCEEDED.ordinal();
+        }
+    }
+
+    @Id
+    public UUID id;
+
+    @Column(nullable = false)
+    public String namespace;
+
+    @Column(nullable = false)
+    public String kind;
+
+    @Column(nullable = false)
+    public String name;
+
+    @Column(nullable = false)
+    public String container;
+
+    /** {@code registry/repository@sha256:…} */
+    @Column(nullable = false)
+    public String image;
+
+    @Column(nullable = false)
+    public String tag;
+
+    @Column(name = "previous_image")
+    public String previousImage;
+
+    @Column(nullable = false)
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public State status;
+
+    public String reason;
+
+    @Column(name = "pipeline_id", nullable = false)
+    public UUID pipelineId;
+
+    @Column(name = "causation_id", nullable = false)
+    public UUID causationId;
+
+    @Column(name = "pushed_at", nullable = false)
+    public OffsetDateTime pushedAt;
+
+    /** The workload's generation before the patch; the controller must report a later one. */
+    @Column(name = "base_generation")
+    public Long baseGeneration;
+
+    @Column(name = "hook_job")
+    public String hookJob;
+
+    @Column(name = "hook_log")
+    public String hookLog;
+
+    @Column(name = "created_at", nullable = false)
+    public OffsetDateTime createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public OffsetDateTime updatedAt;
+
+    @Column(name = "finished_at")
+    public OffsetDateTime finishedAt;
+
+    public String workloadKey() {
+        return namespace + "/" + kind + "/" + name;
+    }
+}

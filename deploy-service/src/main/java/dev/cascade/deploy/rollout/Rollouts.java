@@ -1,0 +1,342 @@
+package dev.cascade.deploy.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cascade.common.events.ImagePushed;
+import dev.cascade.common.events.RolloutEvent;
+import dev.cascade.common.events.RolloutStatus;
+import dev.cascade.common.events.Topics;
+import dev.cascade.common.image.ImageRef;
+import dev.cascade.common.image.RegistryAliases;
+import dev.cascade.deploy.kube.WorkloadView;
+import dev.cascade.deploy.kube.Workloads;
+import dev.cascade.deploy.target.ImagePolicy;
+import dev.cascade.deploy.target.ImageTrigger;
+import dev.cascade.deploy.target.Target;
+import dev.cascade.deploy.target.TargetIndex;
+import dev.cascade.messaging.Causation;
+import dev.cascade.messaging.Outbox;
+import dev.cascade.messaging.ReceivedEvent;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Turns image pushes into rollouts and drives each to its end: an optional pre-rollout hook Job from the
+ * new image, the patch to the immutable {@code repo@sha256:…} reference, following the controller's
+ * status to success or failure, and the rollback to the previous image on failure. Every step is stored
+ * with its {@code cascade.rollout.*} event through the outbox.
+ */
+@ApplicationScoped
+public class Rollouts {
+
+    public static final String PRE_HOOK = "cascade.dev/pre-rollout-hook";
+    public static final String POST_HOOK = "cascade.dev/post-rollout-hook";
+    public static final String ROLLBACK = "cascade.dev/rollback";
+
+    private final TargetIndex index;
+    private final Workloads workloads;
+    private final Outbox outbox;
+    private final RegistryAliases aliases;
+    private final Vertx vertx;
+    private final ObjectMapper json;
+    private final Duration progressDeadline;
+    private final AtomicBoolean driving = new AtomicBoolean();
+
+    public Rollouts(TargetIndex index, Workloads workloads, Outbox outbox,
+                    @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases, Vertx vertx, ObjectMapper json,
+                    @ConfigProperty(name = "cascade.deploy.progress-deadline") Duration progressDeadline) {
+        this.index = index;
+        this.workloads = workloads;
+        this.outbox = outbox;
+        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.vertx = vertx;
+        this.json = json;
+        this.progressDeadline = progressDeadline;
+    }
+
+    void start(@Observes StartupEvent started) {
+        vertx.setPeriodic(250, id -> {
+            io.vertx.core.Context ctx = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
+            VertxContextSafetyToggle.setContextSafe(ctx, true);
+            ctx.runOnContext(v -> drive().subscribe().with(x -> {
+            }, f -> Log.warnf(f, "rollout driver: %s", f.getMessage())));
+        });
+    }
+
+    // ---- deciding ---------------------------------------------------------------------------
+
+    /** Rollouts an image push calls for; runs in the consumer's transaction. */
+    public Uni<List<Rollout>> plan(ReceivedEvent<ImagePushed> event) {
+        ImagePushed pushed = event.data();
+        ImageRef image = ImageRef.parse(pushed.image(), aliases).withDigest(pushed.digest());
+        OffsetDateTime pushedAt = event.time() != null ? event.time() : OffsetDateTime.now();
+        return Target.<Target>listAll().chain(apiTargets -> {
+            List<Candidate> candidates = new ArrayList<>();
+            for (TargetIndex.WatchedWorkload w : index.all()) {
+                w.triggers().forEach(t -> candidates.add(new Candidate(w, t)));
+            }
+            for (Target t : apiTargets) {
+                index.get(t.namespace, t.kind, t.name).ifPresent(w -> candidates.add(new Candidate(w, t.trigger())));
+            }
+            return Multi.createFrom().iterable(candidates)
+                    .filter(c -> index.watches(c.workload().namespace()))
+                    .filter(c -> {
+                        String running = c.workload().images().get(c.trigger().container());
+                        return running != null && ImagePolicy.follows(c.trigger(), image, runningTag(running), aliases);
+                    })
+                    .onItem().transformToUniAndConcatenate(c -> decide(c, image, pushedAt, event))
+                    .filter(java.util.Objects::nonNull)
+                    .collect().asList();
+        });
+    }
+
+    private record Candidate(TargetIndex.WatchedWorkload workload, ImageTrigger trigger) {
+    }
+
+    private Uni<Rollout> decide(Candidate c, ImageRef image, OffsetDateTime pushedAt, ReceivedEvent<ImagePushed> event) {
+        TargetIndex.WatchedWorkload w = c.workload();
+        String container = c.trigger().container();
+        String running = w.images().get(container);
+        String pinned = image.pinned();
+        if (pinned.equals(running)) {
+            return Uni.createFrom().nullItem();
+        }
+        Rollout r = newRollout(w, container, image, running, pushedAt, event);
+        return WorkloadPause.<WorkloadPause>findById(new WorkloadPause.Key(w.namespace(), w.kind(), w.name())).chain(pause -> {
+            if (pause != null) {
+                r.status = Rollout.State.ABORTED;
+                r.reason = "automatic rollouts of this workload are paused";
+                r.finishedAt = OffsetDateTime.now();
+                return r.<Rollout>persist();
+            }
+            return Rollout.<Rollout>find("namespace = ?1 and kind = ?2 and name = ?3 and container = ?4 and status in ?5 order by pushedAt desc",
+                            w.namespace(), w.kind(), w.name(), container,
+                            List.of(Rollout.State.SUCCEEDED, Rollout.State.PROGRESSING, Rollout.State.PENDING, Rollout.State.HOOK_RUNNING,
+                                    Rollout.State.AWAITING_APPROVAL))
+                    .firstResult()
+                    .chain(latest -> {
+                        if (latest != null && isNewer(latest, r, c.trigger())) {
+                            r.status = Rollout.State.SUPERSEDED;
+                            r.reason = "older than " + latest.image + " (pushed " + latest.pushedAt + "), which it may not replace";
+                            r.finishedAt = OffsetDateTime.now();
+                            Log.infof("%s %s: late image %s recorded as superseded", r.workloadKey(), container, r.image);
+                            return r.<Rollout>persist().call(() -> emit(r, RolloutStatus.SUPERSEDED));
+                        }
+                        Uni<Void> supersedeActive = latest != null && !latest.status.isFinal()
+                                ? end(latest, Rollout.State.SUPERSEDED, "superseded by " + r.image, RolloutStatus.SUPERSEDED)
+                                : Uni.createFrom().voidItem();
+                        return supersedeActive
+                                .chain(() -> ApprovalGate.<ApprovalGate>findById(w.namespace()))
+                                .chain(gate -> {
+                                    r.status = gate != null ? Rollout.State.AWAITING_APPROVAL : Rollout.State.PENDING;
+                                    Log.infof("%s %s: rollout of %s %s", r.workloadKey(), container, r.image,
+                                            gate != null ? "awaits approval" : "planned");
+                                    return r.<Rollout>persist();
+                                });
+                    });
+        });
+    }
+
+    /** The monotonic guard: {@code latest} came from a newer image than {@code candidate}. */
+    private static boolean isNewer(Rollout latest, Rollout candidate, ImageTrigger trigger) {
+        if (!trigger.policy().equals("digest")) {
+            Optional<Integer> cmp = ImagePolicy.compareVersions(latest.tag, candidate.tag);
+            if (cmp.isPresent() && cmp.get() != 0) {
+                return cmp.get() > 0;
+            }
+        }
+        return latest.pushedAt.isAfter(candidate.pushedAt);
+    }
+
+    private Rollout newRollout(TargetIndex.WatchedWorkload w, String container, ImageRef image, String running, OffsetDateTime pushedAt,
+                               ReceivedEvent<ImagePushed> event) {
+        Rollout r = new Rollout();
+        r.id = UUID.randomUUID();
+        r.namespace = w.namespace();
+        r.kind = w.kind();
+        r.name = w.name();
+        r.container = container;
+        r.image = image.pinned();
+        r.tag = image.tag();
+        r.previousImage = running;
+        r.pipelineId = event.pipelineId();
+        r.causationId = event.id();
+        r.pushedAt = pushedAt;
+        r.createdAt = OffsetDateTime.now();
+        r.updatedAt = r.createdAt;
+        return r;
+    }
+
+    private static Optional<String> runningTag(String running) {
+        try {
+            return Optional.ofNullable(ImageRef.parse(running).tag());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---- driving ----------------------------------------------------------------------------
+
+    private Uni<Void> drive() {
+        if (!driving.compareAndSet(false, true)) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.withSession(() -> Rollout.<Rollout>list("status in ?1", List.of(Rollout.State.PENDING, Rollout.State.HOOK_RUNNING,
+                        Rollout.State.PROGRESSING)))
+                .chain(active -> Multi.createFrom().iterable(active).onItem().transformToUniAndConcatenate(this::step).collect().asList())
+                .replaceWithVoid()
+                .eventually(() -> driving.set(false));
+    }
+
+    /** One look at one rollout: the Kubernetes side on a worker thread, then the outcome in a transaction. */
+    private Uni<Void> step(Rollout snapshot) {
+        return vertx.executeBlocking(Uni.createFrom().item(() -> observe(snapshot)), false)
+                .chain(outcome -> outcome == null ? Uni.createFrom().voidItem()
+                        : Panache.withTransaction(() -> Rollout.<Rollout>findById(snapshot.id).chain(r ->
+                                r == null || r.status != snapshot.status ? Uni.createFrom().voidItem() : outcome.apply(r))))
+                .onFailure().invoke(f -> Log.warnf("rollout %s (%s): %s", snapshot.id, snapshot.workloadKey(), f.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** What to record after looking at the cluster; null for nothing yet. Blocking. */
+    private java.util.function.Function<Rollout, Uni<Void>> observe(Rollout r) {
+        Optional<WorkloadView> view = workloads.get(r.namespace, r.kind, r.name);
+        if (view.isEmpty()) {
+            return x -> end(x, Rollout.State.ABORTED, "the workload is gone", RolloutStatus.FAILED);
+        }
+        WorkloadView w = view.get();
+        switch (r.status) {
+            case PENDING -> {
+                Optional<List<String>> hook = hookCommand(w, PRE_HOOK);
+                if (hook.isPresent()) {
+                    String job = workloads.startHook(r.namespace, r.name, "pre", r.image, hook.get(), r.id.toString());
+                    return x -> {
+                        x.status = Rollout.State.HOOK_RUNNING;
+                        x.hookJob = job;
+                        x.updatedAt = OffsetDateTime.now();
+                        return Uni.createFrom().voidItem();
+                    };
+                }
+                return patch(r);
+            }
+            case HOOK_RUNNING -> {
+                String state = workloads.hookState(r.namespace, r.hookJob);
+                if (state.equals("failed")) {
+                    String log = workloads.hookLog(r.namespace, r.hookJob);
+                    return x -> {
+                        x.hookLog = log;
+                        return end(x, Rollout.State.FAILED, "pre-rollout hook " + r.hookJob + " failed; the workload was left untouched",
+                                RolloutStatus.FAILED);
+                    };
+                }
+                return state.equals("succeeded") ? patch(r) : null;
+            }
+            case PROGRESSING -> {
+                long base = r.baseGeneration == null ? 0 : r.baseGeneration;
+                if (w.rolledOutSince(base)) {
+                    Optional<List<String>> post = hookCommand(w, POST_HOOK);
+                    String job = post.map(cmd -> workloads.startHook(r.namespace, r.name, "post", r.image, cmd, r.id.toString())).orElse(null);
+                    return x -> {
+                        x.hookJob = job != null ? job : x.hookJob;
+                        return end(x, Rollout.State.SUCCEEDED, null, RolloutStatus.SUCCEEDED);
+                    };
+                }
+                boolean overdue = !r.kind.equals("Deployment") && r.updatedAt.plus(progressDeadline).isBefore(OffsetDateTime.now());
+                if (w.failedReason() != null || overdue) {
+                    String reason = w.failedReason() != null ? w.failedReason() : "not rolled out within " + progressDeadline;
+                    boolean auto = !"manual".equalsIgnoreCase(w.annotations().get(ROLLBACK));
+                    if (auto && r.previousImage != null) {
+                        workloads.setImage(r.namespace, r.kind, r.name, r.container, r.previousImage);
+                    }
+                    return x -> end(x, Rollout.State.FAILED, reason, RolloutStatus.FAILED)
+                            .chain(() -> auto && x.previousImage != null
+                                    ? end(x, Rollout.State.ROLLEDBACK, reason + "; rolled back to " + x.previousImage, RolloutStatus.ROLLEDBACK)
+                                    : Uni.createFrom().voidItem());
+                }
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private java.util.function.Function<Rollout, Uni<Void>> patch(Rollout r) {
+        long before = workloads.setImage(r.namespace, r.kind, r.name, r.container, r.image);
+        Log.infof("%s %s: patched to %s", r.workloadKey(), r.container, r.image);
+        return x -> {
+            x.status = Rollout.State.PROGRESSING;
+            x.baseGeneration = before;
+            x.updatedAt = OffsetDateTime.now();
+            return emit(x, RolloutStatus.STARTED);
+        };
+    }
+
+    private Optional<List<String>> hookCommand(WorkloadView w, String annotation) {
+        String value = w.annotations().get(annotation);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = json.readTree(value);
+            List<String> cmd = new ArrayList<>();
+            node.path("command").forEach(n -> cmd.add(n.asText()));
+            return cmd.isEmpty() ? Optional.empty() : Optional.of(cmd);
+        } catch (Exception e) {
+            Log.warnf("%s/%s: annotation %s is not {\"command\":[...]}", w.namespace(), w.name(), annotation);
+            return Optional.empty();
+        }
+    }
+
+    /** Ends (or moves) a rollout and publishes the matching event; runs in a transaction. */
+    Uni<Void> end(Rollout r, Rollout.State state, String reason, RolloutStatus event) {
+        r.status = state;
+        if (reason != null) {
+            r.reason = reason;
+        }
+        r.updatedAt = OffsetDateTime.now();
+        if (state.isFinal()) {
+            r.finishedAt = r.updatedAt;
+        }
+        Log.infof("%s %s: rollout of %s %s%s", r.workloadKey(), r.container, r.image, state.name().toLowerCase(), reason == null ? "" : " (" + reason + ")");
+        return emit(r, event);
+    }
+
+    Uni<Void> emit(Rollout r, RolloutStatus status) {
+        RolloutEvent e = new RolloutEvent(r.id.toString(), r.namespace, r.kind, r.name, r.container, r.image, r.previousImage, status,
+                r.reason, OffsetDateTime.now().toInstant());
+        return outbox.add(Topics.ROLLOUTS, e.key(), status.eventType(), new Causation(r.pipelineId, r.causationId), e.key(), e).replaceWithVoid();
+    }
+
+    // ---- by hand ----------------------------------------------------------------------------
+
+    /** Puts the previous image of the workload's latest successful rollout back. */
+    public Uni<Rollout> rollback(String namespace, String kind, String name) {
+        return Panache.withSession(() -> Rollout.<Rollout>find("namespace = ?1 and kind = ?2 and name = ?3 and status = ?4 order by finishedAt desc",
+                        namespace, kind, name, Rollout.State.SUCCEEDED).firstResult())
+                .chain(r -> {
+                    if (r == null || r.previousImage == null) {
+                        return Uni.createFrom().failure(new IllegalArgumentException("no successful rollout of " + namespace + "/" + kind + "/" + name + " to roll back"));
+                    }
+                    return vertx.executeBlocking(Uni.createFrom().item(() -> workloads.setImage(namespace, kind, name, r.container, r.previousImage)), false)
+                            .chain(gen -> Panache.withTransaction(() -> Rollout.<Rollout>findById(r.id)
+                                    .call(x -> end(x, Rollout.State.ROLLEDBACK, "rolled back by request to " + x.previousImage, RolloutStatus.ROLLEDBACK))));
+                });
+    }
+}
