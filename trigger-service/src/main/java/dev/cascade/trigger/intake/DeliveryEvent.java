@@ -1,0 +1,27 @@
+package dev.cascade.trigger.intake;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.util.UUID;
+
+/** An event a delivery caused; its id is also the id of the pipeline it starts. */
+@Entity
+@Table(name = "delivery_event")
+public class DeliveryEvent extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "event_id")
+    public UUID eventId;
+
+    @Column(name = "delivery_id", nullable = false)
+    public UUID deliveryId;
+
+    @Column(name = "event_type", nullable = false)
+    public String type;
+
+    @Column(name = "event_key", nullable = false)
+    public String key;
+}

@@ -1,0 +1,283 @@
+package dev.cascade.trigger.intake;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cascade.common.events.EventTypes;
+import dev.cascade.common.events.ImagePushed;
+import dev.cascade.common.events.SourcePushed;
+import dev.cascade.common.events.Topics;
+import dev.cascade.common.image.ImageRef;
+import dev.cascade.common.image.RegistryAliases;
+import dev.cascade.messaging.Causation;
+import dev.cascade.messaging.Outbox;
+import dev.cascade.trigger.provider.WebhookProvider;
+import dev.cascade.trigger.registry.RegistryClient;
+import dev.cascade.trigger.registry.RegistryLookupException;
+import dev.cascade.trigger.secret.WebhookSecrets;
+import dev.cascade.trigger.webhook.ImageCandidate;
+import dev.cascade.trigger.webhook.MalformedWebhookException;
+import dev.cascade.trigger.webhook.ParsedDelivery;
+import dev.cascade.trigger.webhook.Signatures;
+import dev.cascade.trigger.webhook.WebhookRequest;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.exception.ConstraintViolationException;
+
+/**
+ * The front door's one path for every sender: verify, read, de-duplicate, and store the delivery with
+ * the events it causes (through the outbox) in one transaction. Only after that commit is the sender
+ * answered, so an acknowledged delivery is never lost, and a redelivered one is never acted on twice.
+ */
+@ApplicationScoped
+public class WebhookIntake {
+
+    /** Headers that carry a secret: never stored, never logged. */
+    private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
+            "x-gitlab-token");
+
+    private final Map<String, WebhookProvider> providers;
+    private final WebhookSecrets secrets;
+    private final Outbox outbox;
+    private final RegistryClient registry;
+    private final RegistryAliases aliases;
+    private final ObjectMapper json;
+
+    public WebhookIntake(Instance<WebhookProvider> providers, WebhookSecrets secrets, Outbox outbox, RegistryClient registry,
+                         @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases, ObjectMapper json) {
+        this.providers = providers.stream().collect(Collectors.toMap(WebhookProvider::sender, Function.identity()));
+        this.secrets = secrets;
+        this.outbox = outbox;
+        this.registry = registry;
+        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.json = json;
+    }
+
+    /** The provider for a sender named in a URL, or empty when there is none of that kind. */
+    public Optional<WebhookProvider> provider(String sender, WebhookProvider.Kind kind) {
+        return Optional.ofNullable(providers.get(sender)).filter(p -> p.kind() == kind);
+    }
+
+    /**
+     * Takes in one delivery whose size and media type the caller has checked.
+     *
+     * @throws MalformedWebhookException (as a failed Uni) when a verified delivery cannot be read
+     */
+    public Uni<IntakeResult> receive(WebhookProvider provider, WebhookRequest request) {
+        String subject = provider.claimedSubject(request);
+        return Panache.withSession(() -> secrets.activeFor(provider.sender(), subject))
+                .chain(active -> {
+                    Signatures.Verdict verdict = Signatures.verify(provider.credential(request), active, request.body());
+                    if (!verdict.ok()) {
+                        Log.warnf("webhook from %s for %s refused: %s", provider.sender(), subject, verdict.reason());
+                        return reject(request, subject, verdict.reason());
+                    }
+                    ParsedDelivery parsed = provider.parse(request);
+                    return record(request, parsed, null);
+                });
+    }
+
+    /** Runs a stored delivery through the intake again, as a new delivery that is not de-duplicated. */
+    public Uni<IntakeResult> redeliver(Delivery original) {
+        WebhookProvider provider = providers.get(original.sender);
+        if (provider == null || original.body == null) {
+            return Uni.createFrom().failure(new IllegalStateException("delivery " + original.id + " cannot be redelivered"));
+        }
+        WebhookRequest request = new WebhookRequest(original.sender, readHeaders(original.headers), original.body, null);
+        return record(request, provider.parse(request), original.id);
+    }
+
+    private Uni<IntakeResult> reject(WebhookRequest request, String subject, String reason) {
+        Delivery d = newDelivery(request, Delivery.Status.REJECTED, null, subject, reason);
+        d.body = null;
+        return Panache.withTransaction(d::persist).map(x -> IntakeResult.of(d, List.of()));
+    }
+
+    private Uni<IntakeResult> record(WebhookRequest request, ParsedDelivery parsed, UUID redeliveryOf) {
+        Uni<IntakeResult> attempt = (redeliveryOf != null ? Uni.createFrom().<Delivery>nullItem() : findOriginal(request.sender(), parsed.dedupKey()))
+                .chain(original -> original != null
+                        ? storeDuplicate(request, parsed, original)
+                        : resolveDigests(request, parsed).chain(images -> storeNew(request, parsed, images, redeliveryOf)));
+        // two copies arriving at once: the unique index lets one in, and the other becomes its duplicate
+        return attempt.onFailure(WebhookIntake::isUniqueViolation).recoverWithUni(() -> findOriginal(request.sender(), parsed.dedupKey())
+                .chain(original -> storeDuplicate(request, parsed, original)));
+    }
+
+    private Uni<Delivery> findOriginal(String sender, String dedupKey) {
+        return Panache.withSession(() -> Delivery.<Delivery>find(
+                "sender = ?1 and dedupKey = ?2 and status in (?3, ?4) and redeliveryOf is null",
+                sender, dedupKey, Delivery.Status.ACCEPTED, Delivery.Status.IGNORED).firstResult());
+    }
+
+    private Uni<IntakeResult> storeDuplicate(WebhookRequest request, ParsedDelivery parsed, Delivery original) {
+        Delivery d = newDelivery(request, Delivery.Status.DUPLICATE, parsed, parsed.subject(),
+                "already received as delivery " + original.id);
+        d.duplicateOf = original.id;
+        d.pipelineId = original.pipelineId;
+        d.body = null;
+        return Panache.withTransaction(() -> d.persist()
+                .chain(() -> DeliveryEvent.<DeliveryEvent>list("deliveryId", original.id)))
+                .map(events -> IntakeResult.of(d, events.stream().map(e -> e.eventId).toList()));
+    }
+
+    /** Image pushes with their digests: resolved from the registry for senders that do not report one. */
+    private Uni<List<ImagePushed>> resolveDigests(WebhookRequest request, ParsedDelivery parsed) {
+        if (parsed.images().isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Multi.createFrom().iterable(parsed.images())
+                .onItem().transformToUniAndConcatenate(c -> toImagePushed(request.sender(), c))
+                .collect().asList()
+                .map(list -> list.stream().filter(java.util.Objects::nonNull).toList());
+    }
+
+    private Uni<ImagePushed> toImagePushed(String sender, ImageCandidate c) {
+        ImageRef ref;
+        try {
+            ref = ImageRef.parse(c.registry() + "/" + c.repository() + ":" + c.tag(), aliases);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedWebhookException("invalid image reference: " + e.getMessage());
+        }
+        // resolveDigest answers on this request's Vert.x context, where the session goes on
+        Uni<String> digest = c.digest() != null
+                ? Uni.createFrom().item(c.digest())
+                : registry.resolveDigest(ref.registry(), ref.repository(), ref.tag());
+        return digest.map(d -> new ImagePushed(ref.taggedName(), ref.registry(), ref.repository(), ref.tag(), d, c.mediaType(), sender, null));
+    }
+
+    private Uni<IntakeResult> storeNew(WebhookRequest request, ParsedDelivery parsed, List<ImagePushed> images, UUID redeliveryOf) {
+        Delivery d = newDelivery(request, parsed.ignored() != null ? Delivery.Status.IGNORED : Delivery.Status.ACCEPTED,
+                parsed, parsed.subject(), parsed.ignored());
+        d.redeliveryOf = redeliveryOf;
+        List<UUID> pipelines = new ArrayList<>();
+        // flushed at once: the native insert into image_push_seen refers to this row
+        return Panache.withTransaction(() -> d.persistAndFlush()
+                        .chain(() -> Multi.createFrom().iterable(parsed.pushes())
+                                .onItem().transformToUniAndConcatenate(push -> publishPush(d, push).invoke(pipelines::add))
+                                .collect().asList())
+                        .chain(() -> Multi.createFrom().iterable(images)
+                                .onItem().transformToUniAndConcatenate(image -> publishImage(d, image).invoke(id -> {
+                                    if (id != null) {
+                                        pipelines.add(id);
+                                    }
+                                }))
+                                .collect().asList())
+                        .chain(() -> {
+                            if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !images.isEmpty()) {
+                                d.status = Delivery.Status.IGNORED;
+                                d.reason = "every image push in it was reported before";
+                            }
+                            d.pipelineId = pipelines.isEmpty() ? null : pipelines.get(0);
+                            return Uni.createFrom().voidItem();
+                        }))
+                .map(x -> {
+                    Log.infof("delivery %s from %s (%s): %s%s", d.id, d.sender, d.eventName, d.status.dbValue(),
+                            d.reason == null ? "" : " - " + d.reason);
+                    return IntakeResult.of(d, pipelines);
+                });
+    }
+
+    private Uni<UUID> publishPush(Delivery d, SourcePushed push) {
+        UUID eventId = UUID.randomUUID();
+        SourcePushed event = push.withDeliveryId(d.id.toString());
+        return outbox.add(eventId, Topics.SOURCE, event.key(), EventTypes.SOURCE_PUSHED, Causation.root(eventId), event.repository(), event)
+                .chain(() -> recordEvent(d, eventId, EventTypes.SOURCE_PUSHED, event.key()))
+                .replaceWith(eventId);
+    }
+
+    /** Publishes an image push unless another delivery reported the same tag at the same digest; null then. */
+    private Uni<UUID> publishImage(Delivery d, ImagePushed image) {
+        UUID eventId = UUID.randomUUID();
+        ImagePushed event = new ImagePushed(image.image(), image.registry(), image.repository(), image.tag(), image.digest(),
+                image.mediaType(), image.sender(), d.id.toString());
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                                "INSERT INTO image_push_seen (image, digest, event_id, delivery_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
+                        .setParameter(1, event.image()).setParameter(2, event.digest())
+                        .setParameter(3, eventId).setParameter(4, d.id)
+                        .executeUpdate())
+                .chain(inserted -> inserted == 0
+                        ? Uni.createFrom().nullItem()
+                        : outbox.add(eventId, Topics.IMAGES, event.key(), EventTypes.IMAGE_PUSHED, Causation.root(eventId), event.image(), event)
+                                .chain(() -> recordEvent(d, eventId, EventTypes.IMAGE_PUSHED, event.key()))
+                                .replaceWith(eventId));
+    }
+
+    private Uni<Void> recordEvent(Delivery d, UUID eventId, String type, String key) {
+        DeliveryEvent e = new DeliveryEvent();
+        e.eventId = eventId;
+        e.deliveryId = d.id;
+        e.type = type;
+        e.key = key;
+        return e.persist().replaceWithVoid();
+    }
+
+    private Delivery newDelivery(WebhookRequest request, Delivery.Status status, ParsedDelivery parsed, String subject, String reason) {
+        Delivery d = new Delivery();
+        d.id = UUID.randomUUID();
+        d.sender = request.sender();
+        d.status = status;
+        d.eventName = parsed == null ? null : parsed.eventName();
+        d.dedupKey = parsed == null ? null : parsed.dedupKey();
+        d.subject = subject;
+        d.reason = reason;
+        d.contentType = request.header("Content-Type");
+        d.headers = writeHeaders(request.headers());
+        d.body = request.body();
+        d.receivedAt = OffsetDateTime.now();
+        return d;
+    }
+
+    private String writeHeaders(Map<String, List<String>> headers) {
+        Map<String, List<String>> kept = new TreeMap<>();
+        headers.forEach((k, v) -> {
+            if (!SECRET_HEADERS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
+                kept.put(k, v);
+            }
+        });
+        try {
+            return json.writeValueAsString(kept);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, List<String>> readHeaders(String stored) {
+        try {
+            return stored == null ? Map.of() : json.readValue(stored, Map.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored headers are unreadable", e);
+        }
+    }
+
+    private static boolean isUniqueViolation(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConstraintViolationException cve && "23505".equals(cve.getSQLState())) {
+                return true;
+            }
+            if (c.getMessage() != null && c.getMessage().contains("delivery_dedup")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a failure means the registry could not tell a digest (not the sender's fault). */
+    static boolean isRegistryFailure(Throwable t) {
+        return t instanceof RegistryLookupException;
+    }
+}

@@ -1,0 +1,358 @@
+package dev.cascade.trigger.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cascade.common.events.SourcePushed.RefType;
+import dev.cascade.common.git.GitRef;
+import dev.cascade.common.git.GitRepository;
+import dev.cascade.trigger.webhook.Credential;
+import dev.cascade.trigger.webhook.MalformedWebhookException;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * What the git senders share: strict reading of untrusted push payloads (wrong types are malformed, never
+ * a ClassCast or NullPointer), ref and repository normalisation, deletion and {@code [skip ci]} detection,
+ * and the union of changed paths.
+ */
+final class GitPushes {
+
+    /** The object id git hosts report for a ref that did not exist before, or no longer exists. */
+    static final String ZERO_SHA = "0".repeat(40);
+
+    // full object ids only: SHA-1 (40) or SHA-256 (64) repositories
+    private static final Pattern FULL_SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+    // the generic hook is typed by people and scripts, who may send an abbreviated id git still resolves
+    private static final Pattern ANY_SHA = Pattern.compile("[0-9a-f]{7,64}");
+    private static final Pattern SKIP_CI = Pattern.compile("\\[(skip ci|ci skip)]", Pattern.CASE_INSENSITIVE);
+    private static final int MAX_KEY_LENGTH = 512;
+    // GitHub lists at most 2048 commits per push and at most 3000 files per list of a commit
+    private static final int MAX_LISTED_COMMITS = 2048;
+    private static final int MAX_LISTED_FILES = 3000;
+
+    private GitPushes() {
+    }
+
+    /** A commit as far as the skip decision needs it. */
+    record Commit(String id, String message) {
+    }
+
+    /** A required string field at a JSON pointer: missing, null, empty or not a string is malformed. */
+    static String text(JsonNode root, String pointer) {
+        String value = optionalText(root, pointer);
+        if (value == null || value.isBlank()) {
+            throw new MalformedWebhookException("missing or empty field " + pointer);
+        }
+        return value;
+    }
+
+    /** An optional string field: null when absent or null, malformed when it holds anything but a string. */
+    static String optionalText(JsonNode root, String pointer) {
+        JsonNode n = root.at(pointer);
+        if (n.isMissingNode() || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new MalformedWebhookException("field " + pointer + " must be a string, not " + describe(n));
+        }
+        return n.asText();
+    }
+
+    /** The first non-blank string among several fields, each read strictly; null when none is set. */
+    static String firstText(JsonNode root, String... pointers) {
+        for (String pointer : pointers) {
+            String value = optionalText(root, pointer);
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** An optional boolean field: false when absent or null, malformed when not a boolean. */
+    static boolean flag(JsonNode root, String pointer) {
+        JsonNode n = root.at(pointer);
+        if (n.isMissingNode() || n.isNull()) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw new MalformedWebhookException("field " + pointer + " must be true or false, not " + describe(n));
+        }
+        return n.booleanValue();
+    }
+
+    /** An optional array field: empty when absent or null, malformed when not an array. */
+    static List<JsonNode> array(JsonNode root, String pointer) {
+        JsonNode n = root.at(pointer);
+        if (n.isMissingNode() || n.isNull()) {
+            return List.of();
+        }
+        if (!n.isArray()) {
+            throw new MalformedWebhookException("field " + pointer + " must be an array, not " + describe(n));
+        }
+        List<JsonNode> items = new ArrayList<>(n.size());
+        n.forEach(items::add);
+        return items;
+    }
+
+    /** An optional whole number: null when absent or null, malformed when anything else. */
+    static Integer optionalInt(JsonNode root, String pointer) {
+        JsonNode n = root.at(pointer);
+        if (n.isMissingNode() || n.isNull()) {
+            return null;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw new MalformedWebhookException("field " + pointer + " must be a whole number, not " + describe(n));
+        }
+        return n.intValue();
+    }
+
+    /** A required full commit id (lower-cased). */
+    static String sha(JsonNode root, String pointer) {
+        return checkSha(text(root, pointer), pointer, FULL_SHA);
+    }
+
+    /** An optional full commit id (lower-cased), null when absent. */
+    static String optionalSha(JsonNode root, String pointer) {
+        String value = optionalText(root, pointer);
+        return value == null || value.isEmpty() ? null : checkSha(value, pointer, FULL_SHA);
+    }
+
+    /** A required commit id that may be abbreviated, for hooks that people write by hand. */
+    static String abbreviatedSha(JsonNode root, String pointer) {
+        return checkSha(text(root, pointer), pointer, ANY_SHA);
+    }
+
+    private static String checkSha(String value, String pointer, Pattern shape) {
+        String sha = value.trim().toLowerCase(Locale.ROOT);
+        if (!shape.matcher(sha).matches()) {
+            throw new MalformedWebhookException("field " + pointer + " is not a commit id: " + abbreviate(value));
+        }
+        return sha;
+    }
+
+    /** The canonical URL of a repository the payload names; malformed when it names none. */
+    static String repository(String url, String what) {
+        if (url == null) {
+            throw new MalformedWebhookException("the payload names no repository (" + what + ")");
+        }
+        try {
+            return GitRepository.parse(url).canonicalUrl();
+        } catch (RuntimeException e) {
+            throw new MalformedWebhookException("repository URL cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** The canonical URL, or null when the text is not a repository URL: for reading before verification. */
+    static String lenientRepository(String url) {
+        try {
+            return url == null ? null : GitRepository.parse(url).canonicalUrl();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A ref as webhooks name it. Null for refs that are neither branch nor tag ({@code refs/pull/1/head},
+     * {@code refs/notes/commits}): real, but nothing to build; malformed when it is not a ref at all.
+     */
+    static GitRef ref(String ref) {
+        String r = ref.trim();
+        if (r.startsWith("refs/") && !r.startsWith("refs/heads/") && !r.startsWith("refs/tags/")) {
+            return null;
+        }
+        try {
+            return GitRef.parse(r);
+        } catch (RuntimeException e) {
+            throw new MalformedWebhookException("ref '" + abbreviate(ref) + "' cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** A branch or tag given by type and short name, as Bitbucket does. */
+    static GitRef ref(RefType type, String name) {
+        try {
+            return new GitRef(type, name.trim());
+        } catch (RuntimeException e) {
+            throw new MalformedWebhookException("ref name cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Whether a commit id is the all-zero id hosts use for "no commit". */
+    static boolean isZero(String sha) {
+        return sha != null && !sha.isEmpty() && sha.chars().allMatch(c -> c == '0');
+    }
+
+    /** An HMAC credential from a header, with any {@code sha256=} prefix removed; null when the header is absent. */
+    static Credential hmac(String headerValue) {
+        if (headerValue == null || headerValue.isBlank()) {
+            return null;
+        }
+        String v = headerValue.trim();
+        return new Credential.HmacSha256(v.regionMatches(true, 0, "sha256=", 0, 7) ? v.substring(7) : v);
+    }
+
+    /**
+     * A de-duplication key for deliveries that name no push (events not handled, pings) and whose sender
+     * gives no delivery id that survives a resend: the same bytes again are the same delivery.
+     */
+    static String bodyKey(String eventName, byte[] body) {
+        return dedupKey((eventName == null ? "" : eventName) + ":sha256:" + sha256Hex(body));
+    }
+
+    /**
+     * A key as it is stored: short keys stay readable, long ones (a push of hundreds of tags, a hostile
+     * header) become their digest, since the unique index over keys only takes entries of a few kilobytes.
+     */
+    static String dedupKey(String key) {
+        return key.length() <= MAX_KEY_LENGTH ? key : "sha256:" + sha256Hex(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    /**
+     * Why a single-ref push starts nothing, or null when it should. Order matters: a deleted ref has no
+     * commit whose message could say anything.
+     */
+    static String whyIgnored(String rawRef, GitRef ref, boolean deleted, Commit head) {
+        if (ref == null) {
+            return "ref " + abbreviate(rawRef) + " is not a branch or tag";
+        }
+        if (deleted) {
+            return deletedReason(ref);
+        }
+        if (head != null && skips(ref, head.message())) {
+            return skipReason(head.id());
+        }
+        return null;
+    }
+
+    /**
+     * Whether a push of {@code ref} whose newest commit says {@code message} asks not to be built. Only
+     * branch pushes can: a tag push is a release of a commit already pushed, and release tools put the tag
+     * on their own "chore(release): 1.2.0 [skip ci]" commit, whose tag must still build.
+     */
+    static boolean skips(GitRef ref, String message) {
+        return ref.type() == RefType.BRANCH && isSkipCi(message);
+    }
+
+    static String deletedReason(GitRef ref) {
+        return (ref.type() == RefType.BRANCH ? "branch " : "tag ") + ref.name() + " deleted";
+    }
+
+    static String skipReason(String sha) {
+        return "commit " + shortSha(sha) + " is marked [skip ci]";
+    }
+
+    static String notHandled(String event) {
+        return "event '" + abbreviate(event) + "' is not handled";
+    }
+
+    private static boolean isSkipCi(String message) {
+        return message != null && SKIP_CI.matcher(message).find();
+    }
+
+    static String shortSha(String sha) {
+        return sha == null ? "(unknown)" : sha.length() > 7 ? sha.substring(0, 7) : sha;
+    }
+
+    /**
+     * The commit a push leaves the ref at, for its message: the sender's {@code head_commit} when it sends
+     * one with a message, else the listed commit whose id is {@code after}, else the last one listed (hosts
+     * disagree on the order of {@code commits}, so the id is the reliable way).
+     */
+    static Commit headCommit(JsonNode root, String after) {
+        JsonNode head = root.path("head_commit");
+        if (!head.isMissingNode() && !head.isNull() && !head.isObject()) {
+            throw new MalformedWebhookException("field /head_commit must be an object, not " + describe(head));
+        }
+        if (head.isObject()) {
+            String message = optionalText(head, "/message");
+            if (message != null) {
+                String id = optionalText(head, "/id");
+                return new Commit(id == null || id.isBlank() ? after : id, message);
+            }
+        }
+        List<JsonNode> commits = commits(root);
+        Commit last = null;
+        for (JsonNode c : commits) {
+            Commit commit = new Commit(optionalText(c, "/id"), optionalText(c, "/message"));
+            if (after.equalsIgnoreCase(commit.id() == null ? "" : commit.id())) {
+                return commit;
+            }
+            last = commit;
+        }
+        return last == null ? null : new Commit(last.id() == null ? after : last.id(), last.message());
+    }
+
+    /**
+     * Paths added, modified or removed by the listed commits, sorted and distinct; null when they may not be
+     * the whole change, so that no path filter judges the push on part of it. That is so
+     * <ul>
+     * <li>for a new ref: its commits are only those the host had not seen on another ref, not a diff
+     * against anything (GitLab CI's {@code rules:changes} is always true there too);</li>
+     * <li>when no commit is listed: the ref moved (back, or to a commit already known) without any;</li>
+     * <li>when the host lists fewer commits than the count at {@code totalPointer} says were pushed (GitLab
+     * and Gitea cap the list), or lists as many as GitHub ever does;</li>
+     * <li>when a commit lists no file at all or so many that the host may have cut the list: GitHub leaves
+     * the lists empty when a commit is too large to diff in time, and an empty commit is pushed to build.</li>
+     * </ul>
+     *
+     * @param totalPointer where the sender counts all pushed commits, or null when it does not
+     */
+    static List<String> changedPaths(JsonNode root, String before, String totalPointer) {
+        List<JsonNode> commits = commits(root);
+        Integer total = totalPointer == null ? null : optionalInt(root, totalPointer);
+        boolean complete = before != null && !isZero(before) && (total == null || total <= commits.size())
+                && !commits.isEmpty() && commits.size() < MAX_LISTED_COMMITS;
+        TreeSet<String> paths = new TreeSet<>();
+        for (JsonNode c : commits) {
+            int files = 0;
+            for (String list : new String[] {"/added", "/modified", "/removed"}) {
+                List<JsonNode> entries = array(c, list);
+                for (JsonNode p : entries) {
+                    if (!p.isTextual()) {
+                        throw new MalformedWebhookException("a commit's " + list.substring(1) + " list holds " + describe(p)
+                                + ", not a path");
+                    }
+                    paths.add(p.asText());
+                }
+                complete &= entries.size() < MAX_LISTED_FILES;
+                files += entries.size();
+            }
+            complete &= files > 0;
+        }
+        return complete ? List.copyOf(paths) : null;
+    }
+
+    /** The {@code commits} list, each entry checked to be an object. */
+    static List<JsonNode> commits(JsonNode root) {
+        List<JsonNode> commits = array(root, "/commits");
+        for (JsonNode c : commits) {
+            if (!c.isObject()) {
+                throw new MalformedWebhookException("field /commits must hold objects, not " + describe(c));
+            }
+        }
+        return commits;
+    }
+
+    private static String describe(JsonNode n) {
+        return n.getNodeType().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Client text shortened for messages and reasons, which are stored and logged. */
+    static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+}

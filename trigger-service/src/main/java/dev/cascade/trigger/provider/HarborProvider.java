@@ -1,0 +1,195 @@
+package dev.cascade.trigger.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cascade.common.image.ImageRef;
+import dev.cascade.trigger.webhook.Credential;
+import dev.cascade.trigger.webhook.ImageCandidate;
+import dev.cascade.trigger.webhook.Json;
+import dev.cascade.trigger.webhook.MalformedWebhookException;
+import dev.cascade.trigger.webhook.ParsedDelivery;
+import dev.cascade.trigger.webhook.WebhookRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Harbor webhooks, in the default payload format ({@code type: PUSH_ARTIFACT}) and in the CloudEvents format of
+ * Harbor 2.10 and later ({@code type: harbor.artifact.pushed}); only artifact pushes under a tag are candidates.
+ */
+@ApplicationScoped
+public class HarborProvider implements WebhookProvider {
+
+    static final String CLOUDEVENTS = "application/cloudevents+json";
+    static final String PUSH_ARTIFACT = "PUSH_ARTIFACT";
+    static final String CLOUDEVENT_PUSHED = "harbor.artifact.pushed";
+
+    private final ObjectMapper mapper;
+
+    public HarborProvider(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    @Override
+    public String sender() {
+        return "harbor";
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.REGISTRY;
+    }
+
+    @Override
+    public Set<String> mediaTypes() {
+        return Set.of("application/json", CLOUDEVENTS);
+    }
+
+    @Override
+    public String claimedSubject(WebhookRequest request) {
+        try {
+            JsonNode root = Json.lenient(mapper, request.body());
+            if (root == null) {
+                return null;
+            }
+            JsonNode data = isCloudEvent(root) ? root.path("data") : root.path("event_data");
+            JsonNode first = data.path("resources").path(0);
+            String url = Json.optionalText(first, "/resource_url");
+            String repository = repository(data);
+            return url == null || repository == null ? null : ImageRef.parse(host(url) + "/" + repository).name();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Credential credential(WebhookRequest request) {
+        // Harbor sends the "Auth Header" of the webhook policy as the Authorization header, as it is
+        String authorization = request.header("Authorization");
+        return authorization == null || authorization.isBlank()
+                ? new Credential.Missing("Authorization")
+                : new Credential.Token(authorization.trim());
+    }
+
+    @Override
+    public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
+        JsonNode root = Json.object(mapper, request.body());
+        boolean cloudEvent = isCloudEvent(root);
+        String type = Json.text(root, "/type");
+        if (!type.equals(cloudEvent ? CLOUDEVENT_PUSHED : PUSH_ARTIFACT)) {
+            return ParsedDelivery.ignored(type, ignoredKey(root, cloudEvent, type, request.body()), claimedSubject(request),
+                    "event type " + type + " is not an artifact push");
+        }
+        JsonNode data = root.get(cloudEvent ? "data" : "event_data");
+        String field = cloudEvent ? "/data" : "/event_data";
+        if (data == null || !data.isObject()) {
+            throw new MalformedWebhookException("field " + field + " must be an object");
+        }
+        String repository = repository(data);
+        if (repository == null) {
+            throw new MalformedWebhookException("missing or empty field " + field + "/repository/repo_full_name");
+        }
+        JsonNode resources = data.get("resources");
+        if (resources == null || !resources.isArray()) {
+            throw new MalformedWebhookException("field " + field + "/resources must be an array");
+        }
+
+        List<ImageCandidate> images = new ArrayList<>();
+        TreeSet<String> keys = new TreeSet<>();
+        int untagged = 0;
+        for (int i = 0; i < resources.size(); i++) {
+            JsonNode resource = resources.get(i);
+            String at = field + "/resources/" + i;
+            if (!resource.isObject()) {
+                throw new MalformedWebhookException("field " + at + " must be an object");
+            }
+            String digest = Json.text(resource, "/digest").trim();
+            String host = host(Json.text(resource, "/resource_url"));
+            String tag = Json.optionalText(resource, "/tag");
+            if (tag == null || tag.isBlank()) {
+                // pushed by digest only: no tag moved, so nothing built FROM a tag can be affected
+                untagged++;
+                keys.add(host + "/" + repository + "@" + digest);
+                continue;
+            }
+            ImageCandidate image = candidate(host, repository, tag.trim(), digest);
+            images.add(image);
+            keys.add(image.registry() + "/" + image.repository() + ":" + image.tag() + "@" + image.digest());
+        }
+        // Harbor resends the same push with a new event id and time: what was pushed is the identity (WEBHOOKS.md)
+        String dedupKey = keys.isEmpty() ? type + ":sha256:" + bodyHash(request.body()) : String.join(",", keys);
+        if (images.isEmpty()) {
+            return ParsedDelivery.ignored(type, dedupKey, claimedSubject(request), resources.isEmpty()
+                    ? "no artifact listed" : "no tagged artifact: " + untagged + " untagged push" + (untagged == 1 ? "" : "es") + " ignored");
+        }
+        ImageCandidate first = images.get(0);
+        return ParsedDelivery.images(type, dedupKey, first.registry() + "/" + first.repository(), images);
+    }
+
+    private static boolean isCloudEvent(JsonNode root) {
+        return root.hasNonNull("specversion");
+    }
+
+    /**
+     * Events not handled have no push to identify them: a CloudEvent's source and id are unique by the spec; the
+     * default format has nothing better than its bytes.
+     */
+    private static String ignoredKey(JsonNode root, boolean cloudEvent, String type, byte[] body) {
+        String id = cloudEvent ? Json.optionalText(root, "/id") : null;
+        return id == null || id.isBlank()
+                ? type + ":sha256:" + bodyHash(body)
+                : type + ":" + String.valueOf(Json.optionalText(root, "/source")) + ":" + id;
+    }
+
+    /** {@code repo_full_name}, else {@code namespace/name}; null when neither is given. */
+    private static String repository(JsonNode data) {
+        String full = Json.optionalText(data, "/repository/repo_full_name");
+        if (full != null && !full.isBlank()) {
+            return full.trim();
+        }
+        String namespace = Json.optionalText(data, "/repository/namespace");
+        String name = Json.optionalText(data, "/repository/name");
+        return namespace == null || name == null || namespace.isBlank() || name.isBlank() ? null : namespace.trim() + "/" + name.trim();
+    }
+
+    /** The registry host of a {@code resource_url} such as {@code harbor.example.com/library/app:latest}. */
+    private static String host(String resourceUrl) {
+        String url = resourceUrl.trim();
+        int scheme = url.indexOf("://");
+        if (scheme >= 0) {
+            url = url.substring(scheme + 3);
+        }
+        int slash = url.indexOf('/');
+        String host = slash < 0 ? url : url.substring(0, slash);
+        if (host.isEmpty() || !(host.contains(".") || host.contains(":") || host.equals("localhost") || host.startsWith("["))) {
+            throw new MalformedWebhookException("resource_url '" + abbreviate(resourceUrl) + "' does not start with a registry host");
+        }
+        return host;
+    }
+
+    private static ImageCandidate candidate(String host, String repository, String tag, String digest) {
+        try {
+            ImageRef ref = ImageRef.parse(host + "/" + repository + ":" + tag + "@" + digest);
+            return new ImageCandidate(ref.registry(), ref.repository(), ref.tag(), ref.digest(), null);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedWebhookException("invalid image reference: " + e.getMessage());
+        }
+    }
+
+    private static String bodyHash(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    }
+}

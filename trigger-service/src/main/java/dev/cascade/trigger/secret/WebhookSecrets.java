@@ -1,0 +1,89 @@
+package dev.cascade.trigger.secret;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * The secrets a delivery may be verified with: those stored for its sender and subject, or, when none
+ * are, those stored for the sender as a whole ({@code *}) and those in configuration
+ * ({@code cascade.webhooks.<sender>.secrets}, comma-separated). At most two per sender and subject.
+ */
+@ApplicationScoped
+public class WebhookSecrets {
+
+    public static final String ANY_SUBJECT = "*";
+    public static final int MAX_ACTIVE = 2;
+
+    private final SecretCipher cipher;
+    private final Config config;
+
+    public WebhookSecrets(SecretCipher cipher, Config config) {
+        this.cipher = cipher;
+        this.config = config;
+    }
+
+    /** Must run inside a session. */
+    public Uni<List<String>> activeFor(String sender, String subject) {
+        Uni<List<WebhookSecret>> stored = subject == null || !cipher.enabled()
+                ? Uni.createFrom().item(List.of())
+                : WebhookSecret.<WebhookSecret>list("sender = ?1 and subject = ?2", sender, subject);
+        return stored.chain(specific -> {
+            if (!specific.isEmpty()) {
+                return Uni.createFrom().item(open(specific));
+            }
+            Uni<List<WebhookSecret>> senderWide = cipher.enabled()
+                    ? WebhookSecret.<WebhookSecret>list("sender = ?1 and subject = ?2", sender, ANY_SUBJECT)
+                    : Uni.createFrom().item(List.of());
+            return senderWide.map(wide -> {
+                List<String> all = new ArrayList<>(open(wide));
+                all.addAll(configured(sender));
+                return all;
+            });
+        });
+    }
+
+    private List<String> open(List<WebhookSecret> rows) {
+        return rows.stream().map(r -> cipher.open(new SecretCipher.Sealed(r.nonce, r.ciphertext), aad(r.sender, r.subject))).toList();
+    }
+
+    List<String> configured(String sender) {
+        return config.getOptionalValue("cascade.webhooks." + sender + ".secrets", String.class)
+                .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    /** Stores a new secret; fails with {@link TooManySecretsException} when two are active already. Runs in a transaction. */
+    public Uni<WebhookSecret> add(String sender, String subject, String secret) {
+        return WebhookSecret.count("sender = ?1 and subject = ?2", sender, subject).chain(count -> {
+            if (count >= MAX_ACTIVE) {
+                return Uni.createFrom().failure(new TooManySecretsException(sender, subject));
+            }
+            SecretCipher.Sealed sealed = cipher.seal(secret, aad(sender, subject));
+            WebhookSecret row = new WebhookSecret();
+            row.id = UUID.randomUUID();
+            row.sender = sender;
+            row.subject = subject;
+            row.nonce = sealed.nonce();
+            row.ciphertext = sealed.ciphertext();
+            row.createdAt = OffsetDateTime.now();
+            return row.persist();
+        });
+    }
+
+    private static String aad(String sender, String subject) {
+        return sender + "\n" + subject;
+    }
+
+    /** A third secret for one sender and subject: rotation keeps at most two. */
+    public static class TooManySecretsException extends RuntimeException {
+        public TooManySecretsException(String sender, String subject) {
+            super(sender + " already has " + MAX_ACTIVE + " active secrets for " + subject + "; delete the old one first");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.cascade.trigger.webhook;
+
+import dev.cascade.trigger.api.Problem;
+import dev.cascade.trigger.intake.IntakeResult;
+import dev.cascade.trigger.intake.WebhookIntake;
+import dev.cascade.trigger.provider.WebhookProvider;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+/**
+ * Webhook endpoints for git hosts and registries. Every delivery is answered only after it is stored:
+ * {@code 202} accepted or ignored (with the reason), {@code 200} for a redelivery of one already stored.
+ */
+@Path("/webhooks")
+@Consumes(MediaType.WILDCARD)
+@Produces(MediaType.APPLICATION_JSON)
+public class WebhookResource {
+
+    private final WebhookIntake intake;
+    private final long maxBodyBytes;
+
+    public WebhookResource(WebhookIntake intake,
+                           @ConfigProperty(name = "cascade.webhooks.max-body-size", defaultValue = "5M")
+                           io.quarkus.runtime.configuration.MemorySize maxBodySize) {
+        this.intake = intake;
+        this.maxBodyBytes = maxBodySize.asLongValue();
+    }
+
+    @POST
+    @Path("/git/{sender}")
+    @Operation(summary = "A push from a git host: github, gitlab, gitea (and Forgejo) or bitbucket")
+    @APIResponse(responseCode = "202", description = "stored; accepted or ignored with the reason")
+    @APIResponse(responseCode = "200", description = "a redelivery of a delivery already stored; nothing new happens")
+    public Uni<Response> git(@PathParam("sender") String sender, HttpHeaders headers, byte[] body) {
+        return receive(sender, WebhookProvider.Kind.GIT, headers, body, null);
+    }
+
+    @POST
+    @Path("/git/generic/{secret}")
+    @Operation(summary = "A generic (OpenShift-style) git hook: {\"type\":\"Git\",\"git\":{uri, ref, commit}} as JSON or YAML")
+    public Uni<Response> generic(@PathParam("secret") String secret, HttpHeaders headers, byte[] body) {
+        return receive("generic", WebhookProvider.Kind.GIT, headers, body, secret);
+    }
+
+    @POST
+    @Path("/registry/{sender}")
+    @Operation(summary = "An image push from a registry: distribution, dockerhub, harbor, quay or ghcr")
+    public Uni<Response> registry(@PathParam("sender") String sender, HttpHeaders headers, byte[] body) {
+        return receive(sender, WebhookProvider.Kind.REGISTRY, headers, body, null);
+    }
+
+    private Uni<Response> receive(String sender, WebhookProvider.Kind kind, HttpHeaders headers, byte[] body, String pathSecret) {
+        WebhookProvider provider = intake.provider(sender, kind).orElse(null);
+        if (provider == null) {
+            return Uni.createFrom().item(Problem.response(Response.Status.NOT_FOUND, "no " + kind.name().toLowerCase() + " webhook sender named '" + sender + "'"));
+        }
+        byte[] bytes = body == null ? new byte[0] : body;
+        if (bytes.length > maxBodyBytes) {
+            return Uni.createFrom().item(Problem.response(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                    "body of " + bytes.length + " bytes is over the limit of " + maxBodyBytes));
+        }
+        WebhookRequest request = new WebhookRequest(provider.sender(), headers.getRequestHeaders(), bytes, pathSecret);
+        String mediaType = request.mediaType();
+        if (mediaType == null || !provider.mediaTypes().contains(mediaType)) {
+            return Uni.createFrom().item(Problem.response(Response.Status.UNSUPPORTED_MEDIA_TYPE,
+                    provider.sender() + " webhooks are " + String.join(" or ", provider.mediaTypes())
+                            + (mediaType == null ? "; no Content-Type was sent" : ", not " + mediaType)));
+        }
+        return intake.receive(provider, request).map(WebhookResource::answer);
+    }
+
+    /** The HTTP answer for an intake result. */
+    public static Response answer(IntakeResult result) {
+        return switch (result.status()) {
+            case ACCEPTED, IGNORED -> Response.accepted(result).build();
+            case DUPLICATE -> Response.ok(result).build();
+            case REJECTED -> Problem.response(Response.Status.UNAUTHORIZED, result.reason() + " (delivery " + result.deliveryId() + ")");
+        };
+    }
+}
