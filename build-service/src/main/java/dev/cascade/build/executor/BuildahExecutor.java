@@ -110,8 +110,10 @@ public class BuildahExecutor {
             }
 
             ImageRef output = ImageRef.parse(spec.output(), aliases);
+            // built under a name of this build's own: parallel builds of one config must not push each other's image
+            String local = "localhost/cascade-build/" + job.buildId() + ":latest";
             List<String> bud = new ArrayList<>(List.of("bud", "--isolation", "chroot", "--tls-verify=" + !insecure(output.registry()),
-                    "-f", dockerfile.toString(), "-t", output.toString(),
+                    "-f", dockerfile.toString(), "-t", local,
                     "--label", "org.opencontainers.image.source=" + spec.source().repository(),
                     "--label", "org.opencontainers.image.revision=" + commit));
             bases.finalBase().ifPresent(b -> {
@@ -128,8 +130,12 @@ public class BuildahExecutor {
             bud.add(buildContext.toString());
             buildah(job, bud, log, deadline);
 
-            String digest = push(job, output, workspace, log, deadline);
-            buildah(job, List.of("rmi", "-f", output.toString()), log, deadline);
+            String digest = push(job, local, output, workspace, log, deadline);
+            try {
+                buildah(job, List.of("rmi", "-f", local), log, deadline);
+            } catch (BuildStepException e) {
+                write(log, "could not remove the local image " + local + ": " + e.getMessage() + "\n");
+            }
             return new BuildOutcome(commit, output.toString(), digest, baseDigests);
         } finally {
             running.remove(job.buildId());
@@ -138,7 +144,7 @@ public class BuildahExecutor {
         }
     }
 
-    private String push(BuildJob job, ImageRef output, Path workspace, OutputStream log, Instant deadline)
+    private String push(BuildJob job, String local, ImageRef output, Path workspace, OutputStream log, Instant deadline)
             throws IOException, InterruptedException {
         Path digestFile = workspace.resolve("digest");
         List<String> cmd = new ArrayList<>(List.of("push", "--tls-verify=" + !insecure(output.registry()), "--digestfile", digestFile.toString()));
@@ -146,7 +152,8 @@ public class BuildahExecutor {
         if (creds != null) {
             cmd.addAll(List.of("--creds", creds));
         }
-        cmd.add(output.toString());
+        cmd.add(local);
+        cmd.add("docker://" + output);
         for (int attempt = 1; ; attempt++) {
             ByteArrayOutputStream captured = new ByteArrayOutputStream();
             OutputStream tee = new TeeStream(log, captured);
