@@ -90,13 +90,17 @@ public class Workloads {
         return "running";
     }
 
-    /** The output of a hook Job's pod, as far as the API server has it. */
+    /** The output of a hook Job's pods (found by the {@code job-name} label the Job controller sets). */
     public String hookLog(String namespace, String job) {
+        StringBuilder out = new StringBuilder();
         try {
-            return client.batch().v1().jobs().inNamespace(namespace).withName(job).getLog();
+            for (var pod : client.pods().inNamespace(namespace).withLabel("job-name", job).list().getItems()) {
+                out.append(client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).getLog());
+            }
         } catch (RuntimeException e) {
-            return "(log unavailable: " + e.getMessage() + ")";
+            out.append("(log unavailable: ").append(e.getMessage()).append(')');
         }
+        return out.toString();
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

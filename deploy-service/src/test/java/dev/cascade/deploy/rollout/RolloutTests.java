@@ -17,6 +17,8 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -45,12 +47,20 @@ class RolloutTests {
     @Inject
     KubernetesClient client;
 
+    @KubernetesTestServer
+    KubernetesServer server;
+
     SimulatedController controller;
     KafkaCompanion kafka;
 
     @BeforeEach
     void start() {
-        controller = new SimulatedController(client, NS, "elsewhere");
+        controller = new SimulatedController(client, (pod, text) -> {
+            String[] p = pod.split("/");
+            String path = "/api/v1/namespaces/" + p[0] + "/pods/" + p[1] + "/log";
+            server.expect().get().withPath(path).andReturn(200, text).always();
+            server.expect().get().withPath(path + "?pretty=false").andReturn(200, text).always();
+        }, NS, "elsewhere");
         kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers());
     }
 
@@ -182,6 +192,7 @@ class RolloutTests {
         JsonPath r = awaitRollout("migrate", "failed");
         assertThat(r.getString("[0].reason")).contains("pre-rollout hook").contains("left untouched");
         assertThat(r.getString("[0].hookJob")).startsWith("migrate-pre-");
+        assertThat(r.getString("[0].hookLog")).contains("error: migration 0042 failed");
         assertThat(image(NS, "migrate")).isEqualTo(REG + "/team/migrate:1");
         var job = client.batch().v1().jobs().inNamespace(NS).withName(r.getString("[0].hookJob")).get();
         assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(REG + "/team/migrate@" + digest('1'));

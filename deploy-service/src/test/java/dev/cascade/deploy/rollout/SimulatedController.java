@@ -29,8 +29,12 @@ final class SimulatedController implements AutoCloseable {
     final Set<String> stuckImages = ConcurrentHashMap.newKeySet();
     final Set<String> heldImages = ConcurrentHashMap.newKeySet();
 
-    SimulatedController(KubernetesClient client, String... namespaces) {
+    /** Serves a pod's log (namespace/pod, text) from the mock server. */
+    private final java.util.function.BiConsumer<String, String> logs;
+
+    SimulatedController(KubernetesClient client, java.util.function.BiConsumer<String, String> logs, String... namespaces) {
         this.client = client;
+        this.logs = logs;
         this.informers = new java.util.ArrayList<>();
         // informers list what exists before they watch, so nothing created meanwhile is missed
         for (String ns : namespaces) {
@@ -114,12 +118,22 @@ final class SimulatedController implements AutoCloseable {
                 });
     }
 
-    private void finish(Job job) {
+    private synchronized void finish(Job job) {
         if (job.getStatus() != null && (job.getStatus().getSucceeded() != null || job.getStatus().getFailed() != null)) {
             return;
         }
+        if (client.pods().inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName() + "-pod").get() != null) {
+            return; // finished already (informers of earlier tests may still deliver)
+        }
         List<String> command = job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
         boolean fails = command.stream().anyMatch(c -> c.contains("fail"));
+        // the Job's pod, labelled as the Job controller labels it, with the output the hook printed
+        String ns = job.getMetadata().getNamespace();
+        String pod = job.getMetadata().getName() + "-pod";
+        client.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(pod).withNamespace(ns).addToLabels("job-name", job.getMetadata().getName()).endMetadata()
+                .build()).create();
+        logs.accept(ns + "/" + pod, String.join(" ", command) + (fails ? "\nerror: migration 0042 failed\n" : "\nok\n"));
         client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName())
                 .editStatus(x -> {
                     x.setStatus(fails ? new JobStatusBuilder().withFailed(1).build() : new JobStatusBuilder().withSucceeded(1).build());
