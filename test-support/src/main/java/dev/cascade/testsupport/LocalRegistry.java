@@ -28,11 +28,16 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Starts a registry storing under {@code dir}; {@code notifyUrl} may be null for no notifications. */
     public static LocalRegistry start(Path dir, String notifyUrl, String token) throws IOException {
-        Files.createDirectories(dir);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        return start(dir, notifyUrl, token, port);
+    }
+
+    /** Starts a registry on a given port, for configuration that must name it before the registry exists. */
+    public static LocalRegistry start(Path dir, String notifyUrl, String token, int port) throws IOException {
+        Files.createDirectories(dir);
         String notifications = notifyUrl == null ? "" : """
                 notifications:
                   endpoints:

@@ -2,6 +2,7 @@ package dev.cascade.trigger.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.cascade.trigger.registry.RegistryLookupException;
+import dev.cascade.trigger.registry.TagNotFoundException;
 import dev.cascade.trigger.secret.SecretCipher;
 import dev.cascade.trigger.secret.WebhookSecrets;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
@@ -36,6 +37,11 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response secretStorageDisabled(SecretCipher.SecretStorageDisabledException e) {
         return Problem.response(Response.Status.CONFLICT, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unknownTag(TagNotFoundException e) {
+        return Problem.response(422, "Unprocessable Content", "the registry does not have the image this delivery reports: " + e.getMessage());
     }
 
     @ServerExceptionMapper

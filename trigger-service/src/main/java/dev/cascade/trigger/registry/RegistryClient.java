@@ -262,7 +262,7 @@ public class RegistryClient {
                         + "; none are configured (cascade.registry.credentials)");
             }
             if (status == 404) {
-                return fail("tag not found: " + lookup.image());
+                return Uni.createFrom().failure(new TagNotFoundException("tag not found: " + lookup.image()));
             }
             if (status == 403) {
                 return fail("registry " + lookup.registry() + " denies access to " + lookup.repository());
