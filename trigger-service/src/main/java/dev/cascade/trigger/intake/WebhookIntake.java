@@ -12,7 +12,6 @@ import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
 import dev.cascade.trigger.provider.WebhookProvider;
 import dev.cascade.trigger.registry.RegistryClient;
-import dev.cascade.trigger.registry.RegistryLookupException;
 import dev.cascade.trigger.secret.WebhookSecrets;
 import dev.cascade.trigger.webhook.ImageCandidate;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
@@ -274,10 +273,5 @@ public class WebhookIntake {
             }
         }
         return false;
-    }
-
-    /** Whether a failure means the registry could not tell a digest (not the sender's fault). */
-    static boolean isRegistryFailure(Throwable t) {
-        return t instanceof RegistryLookupException;
     }
 }

@@ -1,0 +1,114 @@
+package dev.cascade.deploy.target;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The workloads that opted in with the {@code cascade.dev/image-triggers} annotation, kept current by
+ * informers (watches, not polling) on Deployments, StatefulSets and DaemonSets in the watched namespaces.
+ */
+@ApplicationScoped
+public class TargetIndex {
+
+    /** A workload in a watched namespace: its triggers (empty without the annotation), container images and annotations. */
+    public record WatchedWorkload(String namespace, String kind, String name, List<ImageTrigger> triggers,
+                                  Map<String, String> images, Map<String, String> annotations) {
+        public String key() {
+            return TargetIndex.key(namespace, kind, name);
+        }
+    }
+
+    private final KubernetesClient client;
+    private final Set<String> namespaces;
+    private final Map<String, WatchedWorkload> byKey = new ConcurrentHashMap<>();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    public TargetIndex(KubernetesClient client, @ConfigProperty(name = "cascade.deploy.namespaces") String namespaces) {
+        this.client = client;
+        this.namespaces = Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+    }
+
+    void start(@Observes StartupEvent started) {
+        for (String ns : namespaces) {
+            informers.add(client.apps().deployments().inNamespace(ns).inform(handler("Deployment"), 0));
+            informers.add(client.apps().statefulSets().inNamespace(ns).inform(handler("StatefulSet"), 0));
+            informers.add(client.apps().daemonSets().inNamespace(ns).inform(handler("DaemonSet"), 0));
+        }
+        Log.infof("watching Deployments, StatefulSets and DaemonSets in %s", namespaces);
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        informers.forEach(SharedIndexInformer::close);
+    }
+
+    public boolean watches(String namespace) {
+        return namespaces.contains(namespace);
+    }
+
+    public Set<String> namespaces() {
+        return namespaces;
+    }
+
+    public List<WatchedWorkload> all() {
+        return List.copyOf(byKey.values());
+    }
+
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(String kind) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                index(kind, obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                index(kind, newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                byKey.remove(key(obj.getMetadata().getNamespace(), kind, obj.getMetadata().getName()));
+            }
+        };
+    }
+
+    private void index(String kind, HasMetadata w) {
+        String key = key(w.getMetadata().getNamespace(), kind, w.getMetadata().getName());
+        Map<String, String> annotations = w.getMetadata().getAnnotations() == null ? Map.of() : Map.copyOf(w.getMetadata().getAnnotations());
+        String annotation = annotations.get(ImageTrigger.ANNOTATION);
+        List<ImageTrigger> triggers = List.of();
+        if (annotation != null) {
+            try {
+                triggers = ImageTrigger.parse(annotation);
+            } catch (IllegalArgumentException e) {
+                Log.warnf("%s %s: ignoring its image triggers: %s", kind, key, e.getMessage());
+            }
+        }
+        byKey.put(key, new WatchedWorkload(w.getMetadata().getNamespace(), kind, w.getMetadata().getName(), triggers,
+                dev.cascade.deploy.kube.Workloads.images(w), annotations));
+    }
+
+    /** The workload as the informer last saw it. */
+    public java.util.Optional<WatchedWorkload> get(String namespace, String kind, String name) {
+        return java.util.Optional.ofNullable(byKey.get(key(namespace, kind, name)));
+    }
+
+    static String key(String namespace, String kind, String name) {
+        return namespace + "/" + kind + "/" + name;
+    }
+}
