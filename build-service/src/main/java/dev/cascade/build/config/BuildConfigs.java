@@ -135,7 +135,7 @@ public class BuildConfigs {
                                 c.updatedAt = OffsetDateTime.now();
                                 if (existing == null) {
                                     c.createdAt = c.updatedAt;
-                                    return c.<BuildConfig>persist();
+                                    return c.<BuildConfig>persistAndFlush(); // the graph's rows refer to it
                                 }
                                 return Uni.createFrom().item(c);
                             })

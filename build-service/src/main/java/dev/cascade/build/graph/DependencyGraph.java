@@ -116,26 +116,23 @@ public class DependencyGraph {
         }));
     }
 
-    /** Sets a config's inputs to {@code images}, keeping the digests known for the ones that stay. */
+    /**
+     * Sets a config's inputs to {@code images}, keeping the digests known for the ones that stay. Written as
+     * upserts and plain deletes, so two builds of one config finishing together both commit.
+     */
     public Uni<Void> learnInputs(String config, Set<String> images) {
         return ConfigInput.<ConfigInput>list("config", config).chain(existing -> {
-            Set<String> have = new HashSet<>();
-            List<Uni<?>> changes = new ArrayList<>();
+            List<java.util.function.Supplier<Uni<Integer>>> changes = new ArrayList<>();
             for (ConfigInput e : existing) {
-                have.add(e.image);
                 if (!images.contains(e.image)) {
-                    changes.add(e.delete());
+                    changes.add(() -> sql("DELETE FROM config_input WHERE config = ?1 AND image = ?2", config, e.image));
                 }
             }
             for (String image : images) {
-                if (!have.contains(image)) {
-                    ConfigInput e = new ConfigInput();
-                    e.config = config;
-                    e.image = image;
-                    changes.add(e.persist());
-                }
+                changes.add(() -> sql("INSERT INTO config_input (config, image) VALUES (?1, ?2) ON CONFLICT DO NOTHING", config, image));
             }
-            return Multi.createFrom().iterable(changes).onItem().transformToUniAndConcatenate(u -> u).collect().asList().replaceWithVoid();
+            return Multi.createFrom().iterable(changes).onItem().transformToUniAndConcatenate(java.util.function.Supplier::get)
+                    .collect().asList().replaceWithVoid();
         });
     }
 
@@ -145,20 +142,26 @@ public class DependencyGraph {
      */
     public Uni<Void> recordBuild(String config, Map<String, String> baseDigests, String output, String digest, UUID pipelineId, UUID buildId) {
         return learnInputs(config, baseDigests.keySet())
-                .chain(() -> ConfigInput.<ConfigInput>list("config", config))
-                .chain(edges -> {
-                    edges.forEach(e -> e.digest = baseDigests.get(e.image));
-                    return KnownImage.<KnownImage>findById(output);
-                })
-                .chain(known -> {
-                    KnownImage k = known != null ? known : new KnownImage();
-                    k.image = output;
-                    k.digest = digest;
-                    k.pipelineId = pipelineId;
-                    k.eventId = buildId;
-                    k.updatedAt = OffsetDateTime.now();
-                    return known != null ? Uni.createFrom().voidItem() : k.persist().replaceWithVoid();
-                });
+                .chain(() -> Multi.createFrom().iterable(baseDigests.entrySet())
+                        .onItem().transformToUniAndConcatenate(e -> sql(
+                                "UPDATE config_input SET digest = ?3 WHERE config = ?1 AND image = ?2", config, e.getKey(), e.getValue()))
+                        .collect().asList())
+                .chain(() -> sql("""
+                                INSERT INTO known_image (image, digest, pipeline_id, event_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                                ON CONFLICT (image) DO UPDATE SET digest = EXCLUDED.digest, pipeline_id = EXCLUDED.pipeline_id,
+                                    event_id = EXCLUDED.event_id, updated_at = EXCLUDED.updated_at""",
+                        output, digest, pipelineId, buildId, OffsetDateTime.now()))
+                .replaceWithVoid();
+    }
+
+    private static Uni<Integer> sql(String statement, Object... params) {
+        return io.quarkus.hibernate.reactive.panache.Panache.getSession().chain(session -> {
+            var query = session.createNativeQuery(statement);
+            for (int i = 0; i < params.length; i++) {
+                query.setParameter(i + 1, params[i]);
+            }
+            return query.executeUpdate();
+        });
     }
 
     /** Configs that build on {@code image} and last built it at another digest, with base-image triggers on. */

@@ -244,6 +244,8 @@ public class Builds {
                     Log.infof("build %s #%d %s: %s", b.config, b.number, cancelled ? "cancelled" : "failed", reason);
                     return finish(b, cancelled ? BuildStatus.CANCELLED : BuildStatus.FAILED, cancelled ? "cancelled by request" : reason);
                 }).chain(() -> prune(id)))
+                // a conflicting write (two builds of one config ending together) is tried again, so no build stays started
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(2)).atMost(5)
                 .invoke(() -> {
                     try {
                         Files.deleteIfExists(logFile);
