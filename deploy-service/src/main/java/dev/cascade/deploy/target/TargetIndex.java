@@ -43,17 +43,40 @@ public class TargetIndex {
         this.namespaces = Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     }
 
-    void start(@Observes StartupEvent started) {
+    void start(@Observes StartupEvent started, io.vertx.core.Vertx vertx) {
         for (String ns : namespaces) {
-            informers.add(client.apps().deployments().inNamespace(ns).inform(handler("Deployment"), 0));
-            informers.add(client.apps().statefulSets().inNamespace(ns).inform(handler("StatefulSet"), 0));
-            informers.add(client.apps().daemonSets().inNamespace(ns).inform(handler("DaemonSet"), 0));
+            watch(vertx, "Deployment", ns, () -> client.apps().deployments().inNamespace(ns).runnableInformer(0));
+            watch(vertx, "StatefulSet", ns, () -> client.apps().statefulSets().inNamespace(ns).runnableInformer(0));
+            watch(vertx, "DaemonSet", ns, () -> client.apps().daemonSets().inNamespace(ns).runnableInformer(0));
         }
         Log.infof("watching Deployments, StatefulSets and DaemonSets in %s", namespaces);
     }
 
+    /**
+     * Starts an informer without holding up start-up; while the API server cannot be reached (no cluster
+     * on a laptop, an outage) it is tried again every 30 s, and rollouts simply find no targets meanwhile.
+     */
+    private <T extends HasMetadata> void watch(io.vertx.core.Vertx vertx, String kind, String namespace,
+                                               java.util.function.Supplier<SharedIndexInformer<T>> informer) {
+        SharedIndexInformer<T> inf = informer.get();
+        inf.addEventHandler(handler(kind));
+        inf.start().whenComplete((ok, failure) -> {
+            if (failure == null) {
+                synchronized (informers) {
+                    informers.add(inf);
+                }
+                return;
+            }
+            inf.close();
+            Log.warnf("cannot watch %ss in %s yet (%s); trying again in 30 s", kind, namespace, failure.getMessage());
+            vertx.setTimer(30_000, t -> watch(vertx, kind, namespace, informer));
+        });
+    }
+
     void stop(@Observes ShutdownEvent stopping) {
-        informers.forEach(SharedIndexInformer::close);
+        synchronized (informers) {
+            informers.forEach(SharedIndexInformer::close);
+        }
     }
 
     public boolean watches(String namespace) {
