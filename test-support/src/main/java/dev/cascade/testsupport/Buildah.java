@@ -24,6 +24,21 @@ public final class Buildah {
         return Files.readString(digestFile).trim();
     }
 
+    /**
+     * Builds and pushes a small image with a shell, for builds that RUN something (there is no Docker Hub
+     * here): busybox from Debian's busybox-static, installed at /bin.
+     */
+    public String pushBusybox(String image) throws IOException {
+        Path ctx = Files.createDirectories(root.resolve("busybox-context"));
+        Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN ["/bin/busybox", "--install", "-s", "/bin"]
+                """);
+        return buildAndPush(ctx, image);
+    }
+
     /** Pushes an image already built. */
     public String push(String image) throws IOException {
         Path digestFile = Files.createTempFile(root, "digest", ".txt");

@@ -48,15 +48,7 @@ class BuildFlowTests {
         registry = LocalRegistry.start(work.resolve("registry"), null, null);
         git = new GitRepos(work.resolve("git"));
         reg = registry.host();
-        // a small shell image for builds that RUN something (no Docker Hub here): busybox from Debian's busybox-static
-        Path ctx = Files.createDirectories(work.resolve("busybox"));
-        Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"));
-        Files.writeString(ctx.resolve("Dockerfile"), """
-                FROM scratch
-                COPY busybox /bin/busybox
-                RUN ["/bin/busybox", "--install", "-s", "/bin"]
-                """);
-        new Buildah(work.resolve("buildah")).buildAndPush(ctx, reg + "/tools/busybox:1");
+        new Buildah(work.resolve("buildah")).pushBusybox(reg + "/tools/busybox:1");
     }
 
     @AfterAll

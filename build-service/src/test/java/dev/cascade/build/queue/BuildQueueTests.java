@@ -41,10 +41,7 @@ class BuildQueueTests {
         registry = LocalRegistry.start(work.resolve("registry"), null, null);
         git = new GitRepos(work.resolve("git"));
         reg = registry.host();
-        Path ctx = Files.createDirectories(work.resolve("busybox"));
-        Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"));
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
-        new Buildah(work.resolve("buildah")).buildAndPush(ctx, reg + "/tools/busybox:1");
+        new Buildah(work.resolve("buildah")).pushBusybox(reg + "/tools/busybox:1");
     }
 
     @AfterAll
