@@ -79,8 +79,10 @@ final class Infra implements AutoCloseable {
     void startKafka(int port, int controllerPort) throws IOException, InterruptedException {
         Path logDir = dataDir.resolve("kafka");
         Files.createDirectories(logDir);
-        int brokerPort = port == 0 ? freePort() : port;
-        int ctrlPort = controllerPort == 0 ? freePort() : controllerPort;
+        // both sockets are held at once, so the two listeners never get the same free port
+        int[] free = freePorts(2);
+        int brokerPort = port == 0 ? free[0] : port;
+        int ctrlPort = controllerPort == 0 ? free[1] : controllerPort;
         kafkaPort = brokerPort;
         kafkaControllerPort = ctrlPort;
         kafkaBootstrap = "localhost:" + brokerPort;
@@ -209,9 +211,25 @@ final class Infra implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /** {@code n} distinct free ports. */
+    static int[] freePorts(int n) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
     }
 
