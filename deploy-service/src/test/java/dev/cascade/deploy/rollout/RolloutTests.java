@@ -199,15 +199,24 @@ class RolloutTests {
     }
 
     @Test
-    void aSucceedingPreRolloutHookRunsFromTheNewImageBeforeThePatch() {
+    void preAndPostRolloutHooksRunFromTheNewImageAroundThePatch() {
         Map<String, String> annotations = new java.util.HashMap<>(follows(REG + "/team/hooked:1", "digest"));
         annotations.put("cascade.dev/pre-rollout-hook", "{\"command\":[\"manage.py\",\"migrate\"]}");
+        annotations.put("cascade.dev/post-rollout-hook", "{\"command\":[\"./notify\"]}");
         deploy(NS, "hooked", REG + "/team/hooked:1", annotations);
         send(pushed("team/hooked", "1", digest('2'), UUID.randomUUID(), OffsetDateTime.now()));
 
         JsonPath r = awaitRollout("hooked", "succeeded");
         assertThat(image(NS, "hooked")).isEqualTo(REG + "/team/hooked@" + digest('2'));
-        assertThat(client.batch().v1().jobs().inNamespace(NS).withName(r.getString("[0].hookJob")).get().getStatus().getSucceeded()).isEqualTo(1);
+        String id = r.getString("[0].id");
+        var pre = client.batch().v1().jobs().inNamespace(NS).withName("hooked-pre-" + id.substring(0, 8)).get();
+        assertThat(pre.getStatus().getSucceeded()).isEqualTo(1);
+        assertThat(pre.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(REG + "/team/hooked@" + digest('2'));
+        // the post-rollout hook runs once the rollout has succeeded, from the same image
+        var post = client.batch().v1().jobs().inNamespace(NS).withName("hooked-post-" + id.substring(0, 8)).get();
+        assertThat(post).isNotNull();
+        assertThat(post.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand()).containsExactly("./notify");
+        assertThat(r.getString("[0].hookJob")).isEqualTo(post.getMetadata().getName());
     }
 
     @Test
