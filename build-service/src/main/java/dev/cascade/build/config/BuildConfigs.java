@@ -2,6 +2,7 @@ package dev.cascade.build.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cascade.build.executor.BuildahExecutor;
 import dev.cascade.build.executor.GitCheckout;
 import dev.cascade.build.graph.DependencyGraph;
 import dev.cascade.build.graph.DockerfileBases;
@@ -18,12 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -94,7 +93,7 @@ public class BuildConfigs {
             Thread.currentThread().interrupt();
             return Set.of();
         } finally {
-            deleteTree(dir);
+            BuildahExecutor.deleteTree(dir);
         }
     }
 
@@ -156,17 +155,6 @@ public class BuildConfigs {
             return json.writeValueAsString(spec);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temporary directory; the OS cleans what is left
         }
     }
 }

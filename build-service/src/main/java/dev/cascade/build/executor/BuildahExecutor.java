@@ -266,7 +266,8 @@ public class BuildahExecutor {
         return lines.length == 0 ? "" : lines[lines.length - 1];
     }
 
-    private static void deleteTree(Path dir) {
+    /** Removes a directory and all it holds; what cannot be removed is left for the OS's temp cleanup. */
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

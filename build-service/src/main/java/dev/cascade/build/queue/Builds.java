@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.build.config.BuildConfig;
 import dev.cascade.build.config.BuildConfigSpec;
+import dev.cascade.build.config.BuildConfigs;
 import dev.cascade.build.config.RunPolicy;
 import dev.cascade.build.executor.BuildJob;
 import dev.cascade.build.executor.BuildOutcome;
@@ -14,13 +15,12 @@ import dev.cascade.build.graph.DependencyGraph;
 import dev.cascade.common.events.BuildEvent;
 import dev.cascade.common.events.BuildStatus;
 import dev.cascade.common.events.Topics;
+import dev.cascade.messaging.BackgroundWork;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -53,16 +53,19 @@ public class Builds {
     private final Outbox outbox;
     private final ObjectMapper json;
     private final DependencyGraph graph;
+    private final BuildConfigs configs;
     private final Vertx vertx;
     private final AtomicBoolean dispatching = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public Builds(BuildahExecutor executor, BuildSettings settings, Outbox outbox, ObjectMapper json, DependencyGraph graph, Vertx vertx) {
+    public Builds(BuildahExecutor executor, BuildSettings settings, Outbox outbox, ObjectMapper json, DependencyGraph graph,
+                  BuildConfigs configs, Vertx vertx) {
         this.executor = executor;
         this.settings = settings;
         this.outbox = outbox;
         this.json = json;
         this.graph = graph;
+        this.configs = configs;
         this.vertx = vertx;
     }
 
@@ -82,7 +85,7 @@ public class Builds {
     }
 
     private Uni<Build> insert(BuildConfig config, String revision, String reason, Causation causation) {
-        BuildConfigSpec spec = readSpec(config);
+        BuildConfigSpec spec = configs.read(config);
         return Panache.getSession().chain(session -> session
                         .createSelectionQuery("select coalesce(max(b.number), 0) from Build b where b.config = :config", Integer.class)
                         .setParameter("config", config.name)
@@ -136,11 +139,7 @@ public class Builds {
     }
 
     private void onSafeContext(java.util.function.Supplier<Uni<?>> work) {
-        io.vertx.core.Context ctx = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-        // a fresh duplicated context of our own: marking it safe lets Hibernate Reactive use it, as for a request
-        VertxContextSafetyToggle.setContextSafe(ctx, true);
-        ctx.runOnContext(v -> work.get().subscribe().with(x -> {
-        }, f -> Log.warnf(f, "build queue: %s", f.getMessage())));
+        BackgroundWork.run(vertx.getDelegate(), "build queue", work);
     }
 
     private Uni<Void> dispatch() {
@@ -171,16 +170,16 @@ public class Builds {
             java.util.Set<String> busy = new java.util.HashSet<>(running.stream().map(b -> b.config).toList());
             return Build.<Build>find("status = ?1 order by createdAt", BuildStatus.QUEUED).page(0, 200).list()
                     .chain(queued -> BuildConfig.<BuildConfig>list("name in ?1", queued.stream().map(b -> b.config).distinct().toList())
-                            .map(configs -> {
+                            .map(found -> {
                                 Map<String, BuildConfig> byName = new java.util.HashMap<>();
-                                configs.forEach(c -> byName.put(c.name, c));
+                                found.forEach(c -> byName.put(c.name, c));
                                 List<Build> chosen = new java.util.ArrayList<>();
                                 for (Build b : queued) {
                                     if (chosen.size() >= free) {
                                         break;
                                     }
                                     BuildConfig c = byName.get(b.config);
-                                    boolean parallel = c != null && RunPolicy.fromWire(readSpec(c).runPolicy()).orElse(RunPolicy.SERIAL) == RunPolicy.PARALLEL;
+                                    boolean parallel = c != null && RunPolicy.fromWire(configs.read(c).runPolicy()).orElse(RunPolicy.SERIAL) == RunPolicy.PARALLEL;
                                     if (parallel || busy.add(b.config)) {
                                         chosen.add(b);
                                     }
@@ -205,7 +204,7 @@ public class Builds {
                     if (config == null) {
                         return complete(build.id, null, new BuildStepException("the build config was deleted", false), logFile);
                     }
-                    BuildConfigSpec spec = readSpec(config);
+                    BuildConfigSpec spec = configs.read(config);
                     String revision = build.commit != null ? build.commit : build.ref != null ? build.ref : spec.source().branch();
                     BuildJob job = new BuildJob(build.id, spec, revision, Duration.ofSeconds(spec.timeoutSeconds()));
                     return vertx.executeBlocking(Uni.createFrom().item(() -> {
@@ -261,7 +260,7 @@ public class Builds {
             if (config == null) {
                 return Uni.createFrom().voidItem();
             }
-            BuildConfigSpec.History keep = readSpec(config).history();
+            BuildConfigSpec.History keep = configs.read(config).history();
             return pruneOne(b.config, List.of(BuildStatus.SUCCEEDED), keep.successful())
                     .chain(() -> pruneOne(b.config, List.of(BuildStatus.FAILED, BuildStatus.CANCELLED, BuildStatus.SKIPPED), keep.failed()));
         }));
@@ -313,14 +312,6 @@ public class Builds {
                     b.startedAt = null;
                     return Uni.createFrom().voidItem();
                 }).collect().asList())).replaceWithVoid();
-    }
-
-    BuildConfigSpec readSpec(BuildConfig c) {
-        try {
-            return json.readValue(c.spec, BuildConfigSpec.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored spec of " + c.name + " is unreadable", e);
-        }
     }
 
     @SuppressWarnings("unchecked")

@@ -14,14 +14,13 @@ import dev.cascade.deploy.target.ImagePolicy;
 import dev.cascade.deploy.target.ImageTrigger;
 import dev.cascade.deploy.target.Target;
 import dev.cascade.deploy.target.TargetIndex;
+import dev.cascade.messaging.BackgroundWork;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
 import dev.cascade.messaging.ReceivedEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -71,12 +70,7 @@ public class Rollouts {
     }
 
     void start(@Observes StartupEvent started) {
-        vertx.setPeriodic(250, id -> {
-            io.vertx.core.Context ctx = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-            VertxContextSafetyToggle.setContextSafe(ctx, true);
-            ctx.runOnContext(v -> drive().subscribe().with(x -> {
-            }, f -> Log.warnf(f, "rollout driver: %s", f.getMessage())));
-        });
+        vertx.setPeriodic(250, id -> BackgroundWork.run(vertx.getDelegate(), "rollout driver", this::drive));
     }
 
     // ---- deciding ---------------------------------------------------------------------------
