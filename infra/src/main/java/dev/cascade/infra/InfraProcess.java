@@ -140,6 +140,11 @@ public final class InfraProcess implements AutoCloseable {
     }
 
     /** {@code host:port} of the Kafka broker. */
+    /** {@code n} distinct free local ports, for services that must be named before they start. */
+    public static int[] freePorts(int n) throws IOException {
+        return Infra.freePorts(n);
+    }
+
     public String kafkaBootstrapServers() {
         return endpoints.getProperty(InfraMain.KAFKA_BOOTSTRAP);
     }

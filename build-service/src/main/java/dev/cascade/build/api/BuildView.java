@@ -10,7 +10,7 @@ import java.util.UUID;
 /** REST view of a build (without its log, which has its own endpoint). */
 public record BuildView(UUID id, String config, int number, String status, String reason, String ref, String commit, String image,
                         String digest, Map<String, String> baseDigests, UUID pipelineId, UUID causationId, int attempt,
-                        OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+                        OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt, java.util.List<String> after) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -23,6 +23,7 @@ public record BuildView(UUID id, String config, int number, String status, Strin
             bases = Map.of();
         }
         return new BuildView(b.id, b.config, b.number, b.status.name().toLowerCase(), b.reason, b.ref, b.commit, b.image, b.digest,
-                bases, b.pipelineId, b.causationId, b.attempt, b.createdAt, b.startedAt, b.finishedAt);
+                bases, b.pipelineId, b.causationId, b.attempt, b.createdAt, b.startedAt, b.finishedAt,
+                b.afterConfigs == null ? java.util.List.of() : java.util.List.of(b.afterConfigs.split(",")));
     }
 }

@@ -3,11 +3,12 @@ package dev.cascade.build.events;
 import dev.cascade.build.config.BuildConfig;
 import dev.cascade.build.config.BuildConfigSpec;
 import dev.cascade.build.config.BuildConfigs;
-import dev.cascade.build.graph.DependencyGraph;
+import dev.cascade.build.cascade.Cascades;
+import dev.cascade.build.executor.BuildSettings;
+import dev.cascade.build.queue.Build;
 import dev.cascade.build.graph.KnownImage;
 import dev.cascade.build.queue.Builds;
 import dev.cascade.messaging.Causation;
-import io.smallrye.mutiny.Multi;
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.image.ImageRef;
@@ -27,14 +28,16 @@ public class TriggerConsumer {
 
     private final IdempotentConsumer consumer;
     private final Builds builds;
-    private final DependencyGraph graph;
+    private final Cascades cascades;
     private final BuildConfigs configs;
+    private final BuildSettings settings;
 
-    public TriggerConsumer(IdempotentConsumer consumer, Builds builds, DependencyGraph graph, BuildConfigs configs) {
+    public TriggerConsumer(IdempotentConsumer consumer, Builds builds, Cascades cascades, BuildConfigs configs, BuildSettings settings) {
         this.consumer = consumer;
         this.builds = builds;
-        this.graph = graph;
+        this.cascades = cascades;
         this.configs = configs;
+        this.settings = settings;
     }
 
     @Incoming("source")
@@ -63,14 +66,16 @@ public class TriggerConsumer {
         if (push.refType() != SourcePushed.RefType.BRANCH) {
             return row.persist().replaceWithVoid();
         }
+        String cause = "push of " + shortSha(push.after()) + " to " + push.ref() + " by " + push.pusher();
+        // the pushed configs build the pushed commit; configs built on their images follow, each after its parents
         return row.persist()
                 .chain(() -> BuildConfig.<BuildConfig>list("repository = ?1 and branch = ?2 and onGitPush = true order by name",
                         push.repository(), push.ref()))
-                .chain(matching -> Multi.createFrom().iterable(matching)
-                        .filter(c -> touchesContext(configs.read(c), push))
-                        .onItem().transformToUniAndConcatenate(c -> builds.queue(c, push.after(),
-                                "push of " + shortSha(push.after()) + " to " + push.ref() + " by " + push.pusher(), Causation.causedBy(event)))
-                        .collect().asList())
+                .map(matching -> matching.stream().filter(c -> touchesContext(configs.read(c), push)).toList())
+                .chain(cascades::planFrom)
+                .chain(plan -> cascades.queue(plan, Causation.causedBy(event),
+                        step -> step.root() ? push.after() : null,
+                        step -> step.root() ? cause : "after " + String.join(", ", step.after()) + " (" + cause + ")"))
                 .replaceWithVoid();
     }
 
@@ -105,11 +110,14 @@ public class TriggerConsumer {
             row.eventId = event.id();
             row.updatedAt = OffsetDateTime.now();
             return existing != null ? Uni.createFrom().voidItem() : row.persist().replaceWithVoid();
-        }).chain(() -> graph.staleDependents(image, pushed.digest()))
-                .chain(stale -> Multi.createFrom().iterable(stale)
-                        .onItem().transformToUniAndConcatenate(c -> builds.queue(c, c.branch,
-                                "base image " + image + " changed to " + pushed.digest(), Causation.causedBy(event)))
-                        .collect().asList())
-                .replaceWithVoid();
+        }).chain(() -> Build.count("image = ?1 and pipelineId = ?2", image, event.pipelineId()))
+                .chain(builtInThisPipeline -> {
+                    // an image a cascade's own build pushed continues that cascade at once; other pushes of a
+                    // tag are gathered for the coalescing window first
+                    if (builtInThisPipeline > 0 || settings.coalesceWindow().isZero()) {
+                        return cascades.cascadeNow(image, pushed.digest(), Causation.causedBy(event), 0).replaceWithVoid();
+                    }
+                    return cascades.coalesce(image, pushed.digest(), Causation.causedBy(event));
+                });
     }
 }

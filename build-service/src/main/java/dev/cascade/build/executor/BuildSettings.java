@@ -32,6 +32,13 @@ public interface BuildSettings {
     /** Push credentials, {@code registry=user:password,...}. */
     Optional<String> registryCredentials();
 
+    /**
+     * How long pushes of one base image tag are gathered into one cascade: the cascade is planned this long
+     * after the first push, on the latest digest. Zero plans each push at once.
+     */
+    @WithDefault("5s")
+    java.time.Duration coalesceWindow();
+
     /** Attempts of a push that fails for a transient reason. */
     @WithDefault("3")
     int pushAttempts();

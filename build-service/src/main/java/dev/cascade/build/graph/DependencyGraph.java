@@ -163,12 +163,4 @@ public class DependencyGraph {
             return query.executeUpdate();
         });
     }
-
-    /** Configs that build on {@code image} and last built it at another digest, with base-image triggers on. */
-    public Uni<List<BuildConfig>> staleDependents(String image, String digest) {
-        return ConfigInput.<ConfigInput>list("image = ?1 and digest is not null and digest <> ?2", image, digest)
-                .chain(edges -> edges.isEmpty() ? Uni.createFrom().item(List.<BuildConfig>of())
-                        : BuildConfig.<BuildConfig>list("name in ?1 and onBaseChange = true order by name",
-                        edges.stream().map(e -> e.config).toList()));
-    }
 }

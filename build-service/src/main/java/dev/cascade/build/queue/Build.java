@@ -57,6 +57,10 @@ public class Build extends PanacheEntityBase {
     @Column(nullable = false)
     public int attempt;
 
+    /** Configs whose builds in this pipeline must succeed first, comma-separated; null when none. */
+    @Column(name = "after_configs")
+    public String afterConfigs;
+
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 

@@ -80,11 +80,19 @@ public class Builds {
      * returned instead (a config builds at most once per pipeline). Runs in the caller's transaction.
      */
     public Uni<Build> queue(BuildConfig config, String revision, String reason, Causation causation) {
-        return Build.<Build>find("config = ?1 and pipelineId = ?2", config.name, causation.pipelineId()).firstResult()
-                .chain(existing -> existing != null ? Uni.createFrom().item(existing) : insert(config, revision, reason, causation));
+        return queue(config, revision, reason, causation, Map.of());
     }
 
-    private Uni<Build> insert(BuildConfig config, String revision, String reason, Causation causation) {
+    /**
+     * Queues a build that starts only after the builds in {@code after} (parent config to its build in the
+     * same pipeline) have succeeded, and is skipped when one of them does not.
+     */
+    public Uni<Build> queue(BuildConfig config, String revision, String reason, Causation causation, Map<String, Build> after) {
+        return Build.<Build>find("config = ?1 and pipelineId = ?2", config.name, causation.pipelineId()).firstResult()
+                .chain(existing -> existing != null ? Uni.createFrom().item(existing) : insert(config, revision, reason, causation, after));
+    }
+
+    private Uni<Build> insert(BuildConfig config, String revision, String reason, Causation causation, Map<String, Build> after) {
         BuildConfigSpec spec = configs.read(config);
         return Panache.getSession().chain(session -> session
                         .createSelectionQuery("select coalesce(max(b.number), 0) from Build b where b.config = :config", Integer.class)
@@ -102,13 +110,24 @@ public class Builds {
                     b.image = config.outputImage;
                     b.pipelineId = causation.pipelineId();
                     b.causationId = causation.causationId();
+                    b.afterConfigs = after.isEmpty() ? null : String.join(",", after.keySet());
                     b.createdAt = OffsetDateTime.now();
                     return b.<Build>persist();
                 })
+                .call(b -> Multi.createFrom().iterable(after.values()).onItem().transformToUniAndConcatenate(parent -> {
+                    BuildPrerequisite p = new BuildPrerequisite();
+                    p.buildId = b.id;
+                    p.prerequisiteId = parent.id;
+                    return p.persist();
+                }).collect().asList())
                 .call(b -> emit(b))
                 .call(b -> RunPolicy.fromWire(spec.runPolicy()).orElse(RunPolicy.SERIAL) == RunPolicy.SERIAL_LATEST_ONLY
                         ? cancelOlderQueued(b) : Uni.createFrom().voidItem())
-                .invoke(b -> Log.infof("build %s #%d queued: %s (pipeline %s)", b.config, b.number, reason, b.pipelineId));
+                .invoke(b -> Log.infof("build %s #%d queued: %s (pipeline %s)", b.config, b.number, reason, b.pipelineId))
+                // a parent that has already ended without success (a build reused from earlier in the pipeline)
+                .call(b -> after.values().stream().filter(p -> p.status.isFinal() && p.status != BuildStatus.SUCCEEDED).findFirst()
+                        .map(p -> finish(b, BuildStatus.SKIPPED, skipReason(p)))
+                        .orElse(Uni.createFrom().voidItem()));
     }
 
     private Uni<Void> cancelOlderQueued(Build newest) {
@@ -149,7 +168,8 @@ public class Builds {
         }
         return Panache.withTransaction(this::claimNext)
                 .chain(claimed -> {
-                    claimed.forEach(this::run);
+                    // each build on its own context, so their sessions never meet
+                    claimed.forEach(b -> onSafeContext(() -> run(b)));
                     return Uni.createFrom().voidItem();
                 })
                 .eventually(() -> {
@@ -168,7 +188,11 @@ public class Builds {
                 return Uni.createFrom().item(List.<Build>of());
             }
             java.util.Set<String> busy = new java.util.HashSet<>(running.stream().map(b -> b.config).toList());
-            return Build.<Build>find("status = ?1 order by createdAt", BuildStatus.QUEUED).page(0, 200).list()
+            return Build.<Build>find("""
+                            from Build b where b.status = ?1 and not exists (
+                                select 1 from BuildPrerequisite p, Build parent
+                                where p.buildId = b.id and parent.id = p.prerequisiteId and parent.status <> ?2)
+                            order by b.createdAt""", BuildStatus.QUEUED, BuildStatus.SUCCEEDED).page(0, 200).list()
                     .chain(queued -> BuildConfig.<BuildConfig>list("name in ?1", queued.stream().map(b -> b.config).distinct().toList())
                             .map(found -> {
                                 Map<String, BuildConfig> byName = new java.util.HashMap<>();
@@ -196,10 +220,10 @@ public class Builds {
     }
 
     /** Runs a started build on a worker thread, then records how it ended. */
-    private void run(Build build) {
+    private Uni<Void> run(Build build) {
         Log.infof("build %s #%d started (attempt %d)", build.config, build.number, build.attempt);
         Path logFile = settings.logDir().resolve(build.id + ".log");
-        Panache.withSession(() -> BuildConfig.<BuildConfig>findById(build.config))
+        return Panache.withSession(() -> BuildConfig.<BuildConfig>findById(build.config))
                 .chain(config -> {
                     if (config == null) {
                         return complete(build.id, null, new BuildStepException("the build config was deleted", false), logFile);
@@ -220,10 +244,9 @@ public class Builds {
                             }), false)
                             .onItemOrFailure().transformToUni((outcome, failure) -> complete(build.id, outcome, failure, logFile));
                 })
-                .subscribe().with(x -> dispatchSoon(), f -> {
-                    Log.errorf(f, "build %s #%d could not be recorded", build.config, build.number);
-                    dispatchSoon();
-                });
+                .onFailure().invoke(f -> Log.errorf(f, "build %s #%d could not be recorded", build.config, build.number))
+                .eventually(this::dispatchSoon)
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private Uni<Void> complete(UUID id, BuildOutcome outcome, Throwable failure, Path logFile) {
@@ -289,19 +312,45 @@ public class Builds {
 
     private Uni<Void> emit(Build b) {
         BuildEvent event = new BuildEvent(b.id.toString(), b.config, b.status, b.commit, b.image, b.digest,
-                readMap(b.baseDigests), b.reason, OffsetDateTime.now().toInstant());
+                readMap(b.baseDigests), b.reason, OffsetDateTime.now().toInstant(), b.number,
+                b.afterConfigs == null ? List.of() : List.of(b.afterConfigs.split(",")));
         return outbox.add(Topics.BUILDS, b.config, b.status.eventType(), new Causation(b.pipelineId, b.causationId), b.config, event)
                 .replaceWithVoid();
     }
 
-    /** Ends a build; a success keeps the reason it was queued for, other endings say why they ended. */
+    /**
+     * Ends a build; a success keeps the reason it was queued for, other endings say why they ended. A build
+     * that ends without success skips the queued builds waiting for it, and theirs in turn.
+     */
     Uni<Void> finish(Build b, BuildStatus status, String reason) {
         b.status = status;
         if (reason != null) {
             b.reason = reason;
         }
         b.finishedAt = OffsetDateTime.now();
-        return emit(b);
+        Uni<Void> emitted = emit(b);
+        if (status == BuildStatus.SUCCEEDED || !status.isFinal()) {
+            return emitted;
+        }
+        return emitted.chain(() -> Build.<Build>list("""
+                        from Build b where b.status = ?1 and b.id in (select p.buildId from BuildPrerequisite p where p.prerequisiteId = ?2)
+                        order by b.config""", BuildStatus.QUEUED, b.id))
+                .chain(waiting -> Multi.createFrom().iterable(waiting)
+                        .onItem().transformToUniAndConcatenate(child -> {
+                            Log.infof("build %s #%d skipped: %s #%d %s", child.config, child.number, b.config, b.number,
+                                    status.name().toLowerCase(java.util.Locale.ROOT));
+                            return finish(child, BuildStatus.SKIPPED, skipReason(b));
+                        })
+                        .collect().asList().replaceWithVoid());
+    }
+
+    /** Why a build waiting for {@code parent} is skipped; a skipped parent passes on the reason that named the cause. */
+    private static String skipReason(Build parent) {
+        if (parent.status == BuildStatus.SKIPPED && parent.reason != null) {
+            return parent.reason;
+        }
+        return "skipped: parent " + parent.config + " #" + parent.number + " " + parent.status.name().toLowerCase(java.util.Locale.ROOT)
+                + (parent.reason == null ? "" : " (" + parent.reason + ")");
     }
 
     private Uni<Void> requeueInterrupted() {

@@ -1,6 +1,7 @@
 package dev.cascade.common.events;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param baseDigests base image reference to the digest the build used, for every FROM it resolved
  * @param reason      why the build failed, was cancelled or skipped; or what queued it
  * @param at          when the build entered this state
+ * @param number      the build's number within its config (1, 2, 3 …)
+ * @param after       configs whose builds in the same pipeline must succeed before this one starts
  */
 public record BuildEvent(
         String buildId,
@@ -26,7 +29,9 @@ public record BuildEvent(
         String digest,
         Map<String, String> baseDigests,
         String reason,
-        Instant at) {
+        Instant at,
+        int number,
+        List<String> after) {
 
     public BuildEvent {
         Objects.requireNonNull(buildId, "buildId");
@@ -34,6 +39,7 @@ public record BuildEvent(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(at, "at");
         baseDigests = baseDigests == null ? Map.of() : Map.copyOf(baseDigests);
+        after = after == null ? List.of() : List.copyOf(after);
     }
 
     /** Kafka key: every event about one build configuration stays in order. */

@@ -21,7 +21,7 @@ class EventContractTests {
         var source = new SourcePushed("https://github.com/o/r", SourcePushed.RefType.BRANCH, "main", "0".repeat(40), "a".repeat(40),
                 List.of("Dockerfile"), "alice", "github", "d-1");
         var image = new ImagePushed(null, "localhost:5000", "team/app", "1", "sha256:" + "b".repeat(64), null, "distribution", "d-2");
-        var build = new BuildEvent("b-1", "app", BuildStatus.QUEUED, null, null, null, null, "base changed", Instant.EPOCH);
+        var build = new BuildEvent("b-1", "app", BuildStatus.QUEUED, null, null, null, null, "base changed", Instant.EPOCH, 1, null);
         var rollout = new RolloutEvent("r-1", "prod", "Deployment", "web", "web", null, null, RolloutStatus.STARTED, null, Instant.EPOCH);
 
         assertThat(source.key()).isEqualTo("https://github.com/o/r");
@@ -50,7 +50,7 @@ class EventContractTests {
     void eventsRoundTripThroughJson() throws Exception {
         var build = new BuildEvent("b-1", "app", BuildStatus.SUCCEEDED, "c".repeat(40), "localhost:5000/app:1",
                 "sha256:" + "d".repeat(64), Map.of("docker.io/library/alpine:3.20", "sha256:" + "e".repeat(64)), null,
-                Instant.parse("2026-01-02T03:04:05Z"));
+                Instant.parse("2026-01-02T03:04:05Z"), 3, List.of("base", "tools"));
         String text = json.writeValueAsString(build);
         assertThat(text).contains("\"status\":\"SUCCEEDED\"").contains("\"at\":\"2026-01-02T03:04:05Z\"");
         assertThat(json.readValue(text, BuildEvent.class)).isEqualTo(build);

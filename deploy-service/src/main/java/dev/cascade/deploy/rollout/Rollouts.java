@@ -80,7 +80,18 @@ public class Rollouts {
         ImagePushed pushed = event.data();
         ImageRef image = ImageRef.parse(pushed.image(), aliases).withDigest(pushed.digest());
         OffsetDateTime pushedAt = event.time() != null ? event.time() : OffsetDateTime.now();
-        return Target.<Target>listAll().chain(apiTargets -> {
+        return followers(image).chain(candidates -> Multi.createFrom().iterable(candidates)
+                .onItem().transformToUniAndConcatenate(c -> decide(c, image, pushedAt, event))
+                .filter(java.util.Objects::nonNull)
+                .collect().asList());
+    }
+
+    /**
+     * The watched workloads' containers that follow pushes of {@code image} (a tag), by annotation or by a
+     * target registered over REST. Runs in the caller's session.
+     */
+    public Uni<List<Candidate>> followers(ImageRef image) {
+        return Target.<Target>listAll().map(apiTargets -> {
             List<Candidate> candidates = new ArrayList<>();
             for (TargetIndex.WatchedWorkload w : index.all()) {
                 w.triggers().forEach(t -> candidates.add(new Candidate(w, t)));
@@ -88,19 +99,18 @@ public class Rollouts {
             for (Target t : apiTargets) {
                 index.get(t.namespace, t.kind, t.name).ifPresent(w -> candidates.add(new Candidate(w, t.trigger())));
             }
-            return Multi.createFrom().iterable(candidates)
+            return candidates.stream()
                     .filter(c -> index.watches(c.workload().namespace()))
                     .filter(c -> {
                         String running = c.workload().images().get(c.trigger().container());
                         return running != null && ImagePolicy.follows(c.trigger(), image, runningTag(running), aliases);
                     })
-                    .onItem().transformToUniAndConcatenate(c -> decide(c, image, pushedAt, event))
-                    .filter(java.util.Objects::nonNull)
-                    .collect().asList();
+                    .toList();
         });
     }
 
-    private record Candidate(TargetIndex.WatchedWorkload workload, ImageTrigger trigger) {
+    /** A workload's container and the trigger by which it follows an image. */
+    public record Candidate(TargetIndex.WatchedWorkload workload, ImageTrigger trigger) {
     }
 
     private Uni<Rollout> decide(Candidate c, ImageRef image, OffsetDateTime pushedAt, ReceivedEvent<ImagePushed> event) {

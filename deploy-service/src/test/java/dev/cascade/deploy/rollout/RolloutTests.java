@@ -10,6 +10,7 @@ import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.Topics;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
+import dev.cascade.testsupport.SimulatedController;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -217,6 +218,26 @@ class RolloutTests {
         assertThat(post).isNotNull();
         assertThat(post.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand()).containsExactly("./notify");
         assertThat(r.getString("[0].hookJob")).isEqualTo(post.getMetadata().getName());
+    }
+
+    @Test
+    void theImpactDryRunListsTheWorkloadsFollowingTheImagesAndChangesNothing() {
+        deploy(NS, "impact-web", REG + "/team/impact:1", follows(REG + "/team/impact:1", "digest"));
+        deploy(NS, "impact-held", REG + "/team/impact:1", follows(REG + "/team/impact:1", "digest"));
+        deploy(NS, "impact-worker", REG + "/team/impact-worker:1", follows(REG + "/team/impact-worker:1", "digest"));
+        deploy(NS, "impact-plain", REG + "/team/impact:1", Map.of());
+        given().post("/api/workloads/" + NS + "/Deployment/impact-held/pause").then().statusCode(204);
+
+        JsonPath impact = given().queryParam("image", REG + "/team/impact:1").queryParam("image", REG + "/team/impact-worker:1")
+                .get("/api/impact/workloads").then().statusCode(200).extract().jsonPath();
+
+        assertThat(impact.getList("name", String.class)).containsExactlyInAnyOrder("impact-web", "impact-held", "impact-worker");
+        assertThat(impact.getString("find { it.name == 'impact-worker' }.image")).isEqualTo(REG + "/team/impact-worker:1");
+        assertThat(impact.getBoolean("find { it.name == 'impact-held' }.paused")).isTrue();
+        assertThat(impact.getBoolean("find { it.name == 'impact-web' }.paused")).isFalse();
+        assertThat(image(NS, "impact-web")).isEqualTo(REG + "/team/impact:1");
+        assertThat(rollouts("impact-web").getList("$")).isEmpty();
+        given().queryParam("image", "Not An Image").get("/api/impact/workloads").then().statusCode(400);
     }
 
     @Test

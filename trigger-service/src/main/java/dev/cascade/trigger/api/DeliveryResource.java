@@ -78,7 +78,7 @@ public class DeliveryResource {
     @Operation(summary = "One delivery with the pipelines it started")
     public Uni<DeliveryView> get(@PathParam("id") UUID id) {
         return find(id).chain(d -> DeliveryEvent.<DeliveryEvent>list("deliveryId", d.duplicateOf != null ? d.duplicateOf : d.id)
-                .map(events -> DeliveryView.of(d, new ArrayList<>(events.stream().map(e -> e.eventId).toList()))));
+                .map(events -> DeliveryView.of(d, new ArrayList<>(events.stream().map(e -> e.pipelineId).distinct().toList()))));
     }
 
     @POST

@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.util.UUID;
 
-/** An event a delivery caused; its id is also the id of the pipeline it starts. */
+/** An event a delivery caused, and the pipeline it belongs to: its own (a root event), or a running build's. */
 @Entity
 @Table(name = "delivery_event")
 public class DeliveryEvent extends PanacheEntityBase {
@@ -18,6 +18,9 @@ public class DeliveryEvent extends PanacheEntityBase {
 
     @Column(name = "delivery_id", nullable = false)
     public UUID deliveryId;
+
+    @Column(name = "pipeline_id", nullable = false)
+    public UUID pipelineId;
 
     @Column(name = "event_type", nullable = false)
     public String type;

@@ -10,6 +10,7 @@ import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
+import dev.cascade.trigger.pipeline.ImagePushes;
 import dev.cascade.trigger.provider.WebhookProvider;
 import dev.cascade.trigger.registry.RegistryClient;
 import dev.cascade.trigger.secret.WebhookSecrets;
@@ -34,7 +35,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.exception.ConstraintViolationException;
 
 /**
@@ -52,17 +52,20 @@ public class WebhookIntake {
     private final Map<String, WebhookProvider> providers;
     private final WebhookSecrets secrets;
     private final Outbox outbox;
+    private final ImagePushes imagePushes;
     private final RegistryClient registry;
     private final RegistryAliases aliases;
     private final ObjectMapper json;
 
-    public WebhookIntake(Instance<WebhookProvider> providers, WebhookSecrets secrets, Outbox outbox, RegistryClient registry,
-                         @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases, ObjectMapper json) {
+    public WebhookIntake(Instance<WebhookProvider> providers, WebhookSecrets secrets, Outbox outbox, ImagePushes imagePushes,
+                         RegistryClient registry,
+                         RegistryAliases aliases, ObjectMapper json) {
         this.providers = providers.stream().collect(Collectors.toMap(WebhookProvider::sender, Function.identity()));
         this.secrets = secrets;
         this.outbox = outbox;
+        this.imagePushes = imagePushes;
         this.registry = registry;
-        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.aliases = aliases;
         this.json = json;
     }
 
@@ -130,7 +133,7 @@ public class WebhookIntake {
         d.body = null;
         return Panache.withTransaction(() -> d.persist()
                 .chain(() -> DeliveryEvent.<DeliveryEvent>list("deliveryId", original.id)))
-                .map(events -> IntakeResult.of(d, events.stream().map(e -> e.eventId).toList()));
+                .map(events -> IntakeResult.of(d, events.stream().map(e -> e.pipelineId).distinct().toList()));
     }
 
     /** Image pushes with their digests: resolved from the registry for senders that do not report one. */
@@ -170,7 +173,7 @@ public class WebhookIntake {
                                 .collect().asList())
                         .chain(() -> Multi.createFrom().iterable(images)
                                 .onItem().transformToUniAndConcatenate(image -> publishImage(d, image).invoke(id -> {
-                                    if (id != null) {
+                                    if (id != null && !pipelines.contains(id)) {
                                         pipelines.add(id);
                                     }
                                 }))
@@ -194,31 +197,34 @@ public class WebhookIntake {
         UUID eventId = UUID.randomUUID();
         SourcePushed event = push.withDeliveryId(d.id.toString());
         return outbox.add(eventId, Topics.SOURCE, event.key(), EventTypes.SOURCE_PUSHED, Causation.root(eventId), event.repository(), event)
-                .chain(() -> recordEvent(d, eventId, EventTypes.SOURCE_PUSHED, event.key()))
+                .chain(() -> recordEvent(d, eventId, eventId, EventTypes.SOURCE_PUSHED, event.key()))
                 .replaceWith(eventId);
     }
 
-    /** Publishes an image push unless another delivery reported the same tag at the same digest; null then. */
+    /**
+     * Publishes an image push unless the same tag at the same digest was reported before (by another delivery,
+     * or by the build that pushed it); null then. A push of the output image of a build that is running joins
+     * that build's pipeline; any other starts a pipeline of its own.
+     *
+     * @return the pipeline the push joined or started
+     */
     private Uni<UUID> publishImage(Delivery d, ImagePushed image) {
         UUID eventId = UUID.randomUUID();
         ImagePushed event = new ImagePushed(image.image(), image.registry(), image.repository(), image.tag(), image.digest(),
                 image.mediaType(), image.sender(), d.id.toString());
-        return Panache.getSession().chain(s -> s.createNativeQuery(
-                                "INSERT INTO image_push_seen (image, digest, event_id, delivery_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
-                        .setParameter(1, event.image()).setParameter(2, event.digest())
-                        .setParameter(3, eventId).setParameter(4, d.id)
-                        .executeUpdate())
-                .chain(inserted -> inserted == 0
-                        ? Uni.createFrom().nullItem()
-                        : outbox.add(eventId, Topics.IMAGES, event.key(), EventTypes.IMAGE_PUSHED, Causation.root(eventId), event.image(), event)
-                                .chain(() -> recordEvent(d, eventId, EventTypes.IMAGE_PUSHED, event.key()))
-                                .replaceWith(eventId));
+        return imagePushes.causationOfRegistryPush(eventId, event.image())
+                .chain(causation -> imagePushes.publishOnce(eventId, event, causation, ImagePushes.Reporter.delivery(d.id))
+                        .chain(published -> !published
+                                ? Uni.createFrom().<UUID>nullItem()
+                                : recordEvent(d, eventId, causation.pipelineId(), EventTypes.IMAGE_PUSHED, event.key())
+                                        .replaceWith(causation.pipelineId())));
     }
 
-    private Uni<Void> recordEvent(Delivery d, UUID eventId, String type, String key) {
+    private Uni<Void> recordEvent(Delivery d, UUID eventId, UUID pipelineId, String type, String key) {
         DeliveryEvent e = new DeliveryEvent();
         e.eventId = eventId;
         e.deliveryId = d.id;
+        e.pipelineId = pipelineId;
         e.type = type;
         e.key = key;
         return e.persist().replaceWithVoid();

@@ -1,4 +1,4 @@
-package dev.cascade.deploy.rollout;
+package dev.cascade.testsupport;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
@@ -21,18 +21,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * finishes hook Jobs. Images listed as stuck never become available and hit ProgressDeadlineExceeded;
  * held images stay in progress until released; hook commands containing "fail" fail.
  */
-final class SimulatedController implements AutoCloseable {
+public final class SimulatedController implements AutoCloseable {
 
     private final KubernetesClient client;
     private final List<SharedIndexInformer<?>> informers;
     private final Map<String, String> seenTemplates = new ConcurrentHashMap<>();
-    final Set<String> stuckImages = ConcurrentHashMap.newKeySet();
-    final Set<String> heldImages = ConcurrentHashMap.newKeySet();
+    public final Set<String> stuckImages = ConcurrentHashMap.newKeySet();
+    public final Set<String> heldImages = ConcurrentHashMap.newKeySet();
 
     /** Serves a pod's log (namespace/pod, text) from the mock server. */
     private final java.util.function.BiConsumer<String, String> logs;
 
-    SimulatedController(KubernetesClient client, java.util.function.BiConsumer<String, String> logs, String... namespaces) {
+    public SimulatedController(KubernetesClient client, java.util.function.BiConsumer<String, String> logs, String... namespaces) {
         this.client = client;
         this.logs = logs;
         this.informers = new java.util.ArrayList<>();
@@ -88,7 +88,7 @@ final class SimulatedController implements AutoCloseable {
     }
 
     /** Lets a held image finish rolling out. */
-    synchronized void release(String namespace, String name, String image) {
+    public synchronized void release(String namespace, String name, String image) {
         heldImages.remove(image);
         Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
         String current = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();

@@ -1,0 +1,223 @@
+package dev.cascade.build.cascade;
+
+import dev.cascade.build.config.BuildConfig;
+import dev.cascade.build.executor.BuildSettings;
+import dev.cascade.build.graph.ConfigInput;
+import dev.cascade.build.queue.Build;
+import dev.cascade.build.queue.Builds;
+import dev.cascade.messaging.BackgroundWork;
+import dev.cascade.messaging.Causation;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.LockModeType;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Plans cascades and queues them. A change (a new base image digest, or a git push) affects some configs
+ * directly; every config with base-image triggers that builds on an affected config's output is affected
+ * in turn. The affected subgraph is computed once, by walking the graph outward from the change, so the
+ * cost grows with the affected set, not with the whole graph. Each affected config is queued once in the
+ * pipeline, waiting for the builds of its affected parents.
+ *
+ * <p>Base image pushes of one tag inside the coalescing window become one cascade: the first push opens
+ * a pending cascade, later pushes replace its digest, and the cascade is planned when the window closes.
+ */
+@ApplicationScoped
+public class Cascades {
+
+    private final Builds builds;
+    private final BuildSettings settings;
+    private final Vertx vertx;
+
+    public Cascades(Builds builds, BuildSettings settings, Vertx vertx) {
+        this.builds = builds;
+        this.settings = settings;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent started) {
+        vertx.setPeriodic(250, id -> BackgroundWork.run(vertx.getDelegate(), "pending cascades", this::planDue));
+    }
+
+    // ---- planning ---------------------------------------------------------------------------
+
+    /**
+     * The cascade a new digest of {@code image} causes: configs with base-image triggers that last built on
+     * another digest of it, and everything built on them. With {@code digest} null (a dry run), every config
+     * that has built on the image counts as affected.
+     */
+    public Uni<CascadePlan> planForImage(String image, String digest) {
+        String stale = digest == null ? "" : " and ci.digest <> ?2";
+        List<Object> params = new ArrayList<>(List.of(image));
+        if (digest != null) {
+            params.add(digest);
+        }
+        return BuildConfig.<BuildConfig>find("""
+                        from BuildConfig bc where bc.onBaseChange = true and bc.name in (
+                            select ci.config from ConfigInput ci where ci.image = ?1 and ci.digest is not null""" + stale + ") order by bc.name",
+                        params.toArray())
+                .list()
+                .chain(this::planFrom);
+    }
+
+    /** The cascade of rebuilding {@code roots}: the roots and every config built on them, in build order. */
+    public Uni<CascadePlan> planFrom(Collection<BuildConfig> roots) {
+        if (roots.isEmpty()) {
+            return Uni.createFrom().item(CascadePlan.EMPTY);
+        }
+        Map<String, BuildConfig> affected = new LinkedHashMap<>();
+        Map<String, Set<String>> inputs = new HashMap<>();
+        roots.forEach(c -> affected.put(c.name, c));
+        return expand(affected, inputs, roots.stream().map(c -> c.outputImage).toList())
+                .map(x -> {
+                    List<CascadePlan.Node> nodes = affected.values().stream()
+                            .map(c -> new CascadePlan.Node(c.name, c.outputImage, inputs.getOrDefault(c.name, Set.of())))
+                            .toList();
+                    Set<String> rootNames = new HashSet<>();
+                    roots.forEach(c -> rootNames.add(c.name));
+                    return CascadePlan.of(rootNames, nodes);
+                });
+    }
+
+    /** One level of the walk: configs built on {@code images}; the ones that follow base changes join. */
+    private Uni<Void> expand(Map<String, BuildConfig> affected, Map<String, Set<String>> inputs, List<String> images) {
+        if (images.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.getSession().chain(session -> session.createSelectionQuery(
+                                "select bc, ci.image, ci.digest from BuildConfig bc, ConfigInput ci where ci.config = bc.name and ci.image in :images",
+                                Object[].class)
+                        .setParameter("images", images)
+                        .getResultList())
+                .chain(rows -> {
+                    List<String> next = new ArrayList<>();
+                    for (Object[] row : rows) {
+                        BuildConfig c = (BuildConfig) row[0];
+                        String image = (String) row[1];
+                        if (!affected.containsKey(c.name)) {
+                            // a config joins when it follows base changes and has built on this image before
+                            // (its first build comes from its own push or by hand)
+                            if (!c.onBaseChange || row[2] == null) {
+                                continue;
+                            }
+                            affected.put(c.name, c);
+                            next.add(c.outputImage);
+                        }
+                        inputs.computeIfAbsent(c.name, k -> new HashSet<>()).add(image);
+                    }
+                    return expand(affected, inputs, next);
+                });
+    }
+
+    /**
+     * Queues a plan in one pipeline, each build after its parents' builds. A config that already has a
+     * build in the pipeline keeps it (the loop guard), and its children wait for that one.
+     */
+    public Uni<List<Build>> queue(CascadePlan plan, Causation causation, Function<CascadePlan.Step, String> revision,
+                                  Function<CascadePlan.Step, String> reason) {
+        if (plan.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Map<String, Build> queued = new HashMap<>();
+        return BuildConfig.<BuildConfig>list("name in ?1", plan.configs()).chain(found -> {
+            Map<String, BuildConfig> configs = new HashMap<>();
+            found.forEach(c -> configs.put(c.name, c));
+            return Multi.createFrom().iterable(plan.steps())
+                    .filter(step -> configs.containsKey(step.config()))
+                    .onItem().transformToUniAndConcatenate(step -> {
+                        Map<String, Build> after = new LinkedHashMap<>();
+                        step.after().forEach(p -> {
+                            if (queued.containsKey(p)) {
+                                after.put(p, queued.get(p));
+                            }
+                        });
+                        return builds.queue(configs.get(step.config()), revision.apply(step), reason.apply(step), causation, after)
+                                .invoke(b -> queued.put(step.config(), b));
+                    })
+                    .collect().asList();
+        });
+    }
+
+    // ---- coalescing -------------------------------------------------------------------------
+
+    /**
+     * Takes a base image push: opens a pending cascade for its tag, or joins the one already open (the
+     * latest digest wins; the cascade stays in the first push's pipeline). Runs in the consumer's transaction.
+     */
+    public Uni<Void> coalesce(String image, String digest, Causation causation) {
+        return PendingCascade.<PendingCascade>findById(image, LockModeType.PESSIMISTIC_WRITE).chain(open -> {
+            if (open != null) {
+                open.digest = digest;
+                open.coalesced++;
+                Log.infof("push of %s@%s joins the pending cascade of pipeline %s (%d coalesced)", image, digest, open.pipelineId, open.coalesced);
+                return Uni.createFrom().voidItem();
+            }
+            PendingCascade p = new PendingCascade();
+            p.image = image;
+            p.digest = digest;
+            p.pipelineId = causation.pipelineId();
+            p.eventId = causation.causationId();
+            p.firstSeen = OffsetDateTime.now();
+            p.dueAt = p.firstSeen.plus(settings.coalesceWindow());
+            return p.persist().replaceWithVoid();
+        });
+    }
+
+    /** Plans and queues the cascade of a base image push now; runs in the caller's transaction. */
+    public Uni<List<Build>> cascadeNow(String image, String digest, Causation causation, int coalesced) {
+        String cause = "base image " + image + " changed to " + shortDigest(digest)
+                + (coalesced > 0 ? " (" + (coalesced + 1) + " pushes coalesced)" : "");
+        return planForImage(image, digest)
+                .invoke(plan -> {
+                    if (!plan.isEmpty()) {
+                        Log.infof("cascade of %s in pipeline %s: %s", image, causation.pipelineId(), describe(plan));
+                    }
+                })
+                .chain(plan -> queue(plan, causation, step -> null, step -> step.root() ? cause
+                        : "after " + String.join(", ", step.after()) + " (" + cause + ")"));
+    }
+
+    /** Plans the pending cascades whose window has closed; each is taken by one replica only. */
+    Uni<Void> planDue() {
+        return Panache.withTransaction(() -> Panache.getSession()
+                        .chain(session -> session.createNativeQuery("""
+                                        SELECT * FROM pending_cascade WHERE due_at <= now() ORDER BY due_at LIMIT 20
+                                        FOR UPDATE SKIP LOCKED""", PendingCascade.class)
+                                .getResultList())
+                        .chain(due -> Multi.createFrom().iterable(due)
+                                .onItem().transformToUniAndConcatenate(p -> cascadeNow(p.image, p.digest,
+                                        new Causation(p.pipelineId, p.eventId), p.coalesced).call(p::delete))
+                                .collect().asList()))
+                .invoke(planned -> {
+                    if (!planned.isEmpty()) {
+                        builds.dispatchSoon();
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    public static String describe(CascadePlan plan) {
+        List<String> waves = new ArrayList<>();
+        plan.waves().forEach(w -> waves.add(String.join(", ", w.stream().map(CascadePlan.Step::config).toList())));
+        return String.join(" → ", waves);
+    }
+
+    private static String shortDigest(String digest) {
+        return digest.length() > 19 ? digest.substring(0, 19) : digest;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.cascade.deploy.api;
+
+import dev.cascade.common.image.ImageRef;
+import dev.cascade.common.image.RegistryAliases;
+import dev.cascade.deploy.rollout.Rollouts;
+import dev.cascade.deploy.rollout.WorkloadPause;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** Dry run for build-service's {@code /api/impact}: which workloads would roll out new digests of some image tags. */
+@Path("/api/impact")
+@Produces(MediaType.APPLICATION_JSON)
+public class ImpactResource {
+
+    /**
+     * A workload container that follows one of the images asked about.
+     *
+     * @param image  the image tag it follows
+     * @param paused whether automatic rollouts of the workload are paused (it would not roll out now)
+     */
+    public record Workload(String namespace, String kind, String name, String container, String image, String policy, boolean paused) {
+    }
+
+    private final Rollouts rollouts;
+    private final RegistryAliases aliases;
+
+    public ImpactResource(Rollouts rollouts, @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases) {
+        this.rollouts = rollouts;
+        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+    }
+
+    @GET
+    @Path("/workloads")
+    @WithSession
+    @Operation(summary = "The watched workloads that follow pushes of these image tags; nothing is changed")
+    public Uni<List<Workload>> workloads(@QueryParam("image") List<String> images) {
+        List<ImageRef> refs = new ArrayList<>();
+        for (String image : images) {
+            try {
+                refs.add(ImageRef.parse(image, aliases).withoutDigest());
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException("invalid image reference " + image + ": " + e.getMessage());
+            }
+        }
+        return Multi.createFrom().iterable(refs)
+                .onItem().transformToUniAndConcatenate(ref -> rollouts.followers(ref).chain(followers -> Multi.createFrom().iterable(followers)
+                        .onItem().transformToUniAndConcatenate(c -> WorkloadPause.findById(
+                                        new WorkloadPause.Key(c.workload().namespace(), c.workload().kind(), c.workload().name()))
+                                .map(pause -> new Workload(c.workload().namespace(), c.workload().kind(), c.workload().name(),
+                                        c.trigger().container(), ref.toString(), c.trigger().policy(), pause != null)))
+                        .collect().asList()))
+                .collect().asList()
+                .map(lists -> lists.stream().flatMap(List::stream).toList());
+    }
+}
