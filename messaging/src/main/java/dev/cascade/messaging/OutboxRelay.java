@@ -1,9 +1,7 @@
 package dev.cascade.messaging;
 
 import dev.cascade.common.events.CloudEventAttributes;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import io.smallrye.mutiny.Multi;
@@ -62,12 +60,8 @@ public class OutboxRelay {
     }
 
     /** Polls the outbox on a Vert.x timer once the application has started; a poll still running is not overlapped. */
-    void start(@Observes StartupEvent started, Vertx vertx) {
-        vertx.setPeriodic(pollInterval.toMillis(), tick -> relay()
-                .subscribe().with(
-                        n -> {
-                        },
-                        f -> Log.warnf("outbox relay: %s (rows stay unsent and are retried)", f.getMessage())));
+    void start(@Observes StartupEvent started, Periodic periodic) {
+        periodic.every(pollInterval, "outbox relay (unsent rows are retried)", this::relay);
     }
 
     /**

@@ -5,14 +5,14 @@ import dev.cascade.build.executor.BuildSettings;
 import dev.cascade.build.graph.ConfigInput;
 import dev.cascade.build.queue.Build;
 import dev.cascade.build.queue.Builds;
-import dev.cascade.messaging.BackgroundWork;
+import dev.cascade.messaging.Periodic;
+import java.time.Duration;
 import dev.cascade.messaging.Causation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.LockModeType;
@@ -42,16 +42,13 @@ public class Cascades {
 
     private final Builds builds;
     private final BuildSettings settings;
-    private final Vertx vertx;
-
-    public Cascades(Builds builds, BuildSettings settings, Vertx vertx) {
+    public Cascades(Builds builds, BuildSettings settings) {
         this.builds = builds;
         this.settings = settings;
-        this.vertx = vertx;
     }
 
-    void start(@Observes StartupEvent started) {
-        vertx.setPeriodic(250, id -> BackgroundWork.run(vertx.getDelegate(), "pending cascades", this::planDue));
+    void start(@Observes StartupEvent started, Periodic periodic) {
+        periodic.every(Duration.ofMillis(250), "pending cascades", this::planDue);
     }
 
     // ---- planning ---------------------------------------------------------------------------
@@ -183,11 +180,13 @@ public class Cascades {
         String cause = "base image " + image + " changed to " + shortDigest(digest)
                 + (coalesced > 0 ? " (" + (coalesced + 1) + " pushes coalesced)" : "");
         return planForImage(image, digest)
-                .invoke(plan -> {
-                    if (!plan.isEmpty()) {
-                        Log.infof("cascade of %s in pipeline %s: %s", image, causation.pipelineId(), describe(plan));
-                    }
-                })
+                .call(plan -> plan.isEmpty() ? Uni.createFrom().voidItem()
+                        : Build.count("pipelineId = ?1 and config in ?2", causation.pipelineId(), plan.configs()).invoke(planned -> {
+                            // a cascade's own pushes find their dependents planned already
+                            if (planned < plan.steps().size()) {
+                                Log.infof("cascade of %s in pipeline %s: %s", image, causation.pipelineId(), describe(plan));
+                            }
+                        }))
                 .chain(plan -> queue(plan, causation, step -> null, step -> step.root() ? cause
                         : "after " + String.join(", ", step.after()) + " (" + cause + ")"));
     }

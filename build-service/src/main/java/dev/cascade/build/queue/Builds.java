@@ -18,6 +18,7 @@ import dev.cascade.common.events.Topics;
 import dev.cascade.messaging.BackgroundWork;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
+import dev.cascade.messaging.Periodic;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -69,10 +70,10 @@ public class Builds {
         this.vertx = vertx;
     }
 
-    void start(@Observes StartupEvent started) throws IOException {
+    void start(@Observes StartupEvent started, Periodic periodic) throws IOException {
         Files.createDirectories(settings.logDir());
         onSafeContext(this::requeueInterrupted);
-        vertx.setPeriodic(1000, id -> dispatchSoon());
+        periodic.every(Duration.ofSeconds(1), "build queue", this::dispatch);
     }
 
     /**

@@ -14,9 +14,9 @@ import dev.cascade.deploy.target.ImagePolicy;
 import dev.cascade.deploy.target.ImageTrigger;
 import dev.cascade.deploy.target.Target;
 import dev.cascade.deploy.target.TargetIndex;
-import dev.cascade.messaging.BackgroundWork;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
+import dev.cascade.messaging.Periodic;
 import dev.cascade.messaging.ReceivedEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -69,8 +69,8 @@ public class Rollouts {
         this.progressDeadline = progressDeadline;
     }
 
-    void start(@Observes StartupEvent started) {
-        vertx.setPeriodic(250, id -> BackgroundWork.run(vertx.getDelegate(), "rollout driver", this::drive));
+    void start(@Observes StartupEvent started, Periodic periodic) {
+        periodic.every(Duration.ofMillis(250), "rollout driver", this::drive);
     }
 
     // ---- deciding ---------------------------------------------------------------------------

@@ -1,0 +1,257 @@
+package dev.cascade.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cascade.testsupport.Buildah;
+import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.GitRepos;
+import dev.cascade.testsupport.LocalRegistry;
+import dev.cascade.testsupport.ServiceProcess;
+import dev.cascade.testsupport.WebhookRecorder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cascade end to end, with every real part: the three services as shipped, a KRaft broker, PostgreSQL,
+ * a Distribution registry whose notifications reach trigger-service, buildah, git repositories, and the
+ * Kubernetes mock server with a simulated deployment controller.
+ *
+ * <p>A diamond: base (pushed to the registry from outside); mid1 FROM base; mid2 FROM base; app FROM mid1
+ * with a build stage FROM mid2; and a Deployment running app. A new base rebuilds mid1 and mid2 once each,
+ * then app once, then rolls the Deployment to app's new digest, all under the base push's pipeline.
+ */
+class CascadeEndToEndTests {
+
+    static final String NS = "shop";
+
+    static CascadeSystem system;
+    static ServiceProcess trigger;
+    static ServiceProcess build;
+    static ServiceProcess deploy;
+    static Path work;
+    static LocalRegistry registry;
+    static WebhookRecorder recorder;
+    static KubernetesClient kubeClient;
+    static GitRepos git;
+    static Buildah buildah;
+    static String reg;
+
+    @BeforeAll
+    static void startEverything() throws Exception {
+        system = CascadeSystem.start(Path.of("..").toAbsolutePath().normalize(), NS, Map.of());
+        trigger = system.trigger();
+        build = system.build();
+        deploy = system.deploy();
+        work = system.work();
+        registry = system.registry();
+        recorder = system.recorder();
+        kubeClient = system.kubernetes();
+        reg = registry.host();
+        git = new GitRepos(work.resolve("git"));
+        buildah = new Buildah(work.resolve("buildah"));
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        if (system != null) {
+            // keep the services' logs with the test reports
+            Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
+            try (var files = Files.list(system.logs())) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            system.close();
+        }
+    }
+
+    static RequestSpecification at(ServiceProcess service) {
+        return given().baseUri(service.url());
+    }
+
+    static String image(String name) {
+        return reg + "/e2e/" + name + ":1";
+    }
+
+    /** Pushes a new base image from outside Cascade, as a team publishing a base would. */
+    static String pushBase(String content) throws Exception {
+        Path ctx = Files.createDirectories(work.resolve("base-" + content));
+        Files.writeString(ctx.resolve("base.txt"), content);
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY base.txt /base.txt\n");
+        buildah.buildAndPush(ctx, image("base"));
+        return registry.digest("e2e/base", "1");
+    }
+
+    static void config(String name, String dockerfile, String file) throws Exception {
+        String repo = git.create(name);
+        git.commit(name, Map.of("Dockerfile", dockerfile, file, name), name);
+        at(build).contentType("application/json")
+                .body("{\"name\":\"%s\",\"source\":{\"repository\":\"%s\"},\"output\":\"%s\"}".formatted(name, repo, image(name)))
+                .post("/api/build-configs").then().statusCode(201);
+    }
+
+    static void buildByHand(String config) {
+        String id = at(build).contentType("application/json").body("{}").post("/api/build-configs/" + config + "/builds")
+                .then().statusCode(202).extract().path("id");
+        String status = await().atMost(Duration.ofMinutes(2)).until(() -> at(build).get("/api/builds/" + id).then().extract().path("status"),
+                s -> List.of("succeeded", "failed", "cancelled").contains(s));
+        assertThat(status).as(() -> at(build).get("/api/builds/" + id + "/log").asString()).isEqualTo("succeeded");
+    }
+
+    /** deploy-service has taken in the push of this digest (so a workload created now is not rolled by it). */
+    static void awaitDeployServiceSaw(String image, String digest) {
+        await().atMost(Duration.ofMinutes(1)).until(() -> at(deploy).queryParam("image", image).get("/api/image-pushes")
+                .then().extract().jsonPath().getList("digest", String.class).contains(digest));
+    }
+
+    static String running(String name) {
+        return kubeClient.apps().deployments().inNamespace(NS).withName(name).get()
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    }
+
+    static void deployment(String name, String image) {
+        Deployment d = new DeploymentBuilder()
+                .withNewMetadata().withName(name).withNamespace(NS)
+                .addToAnnotations("cascade.dev/image-triggers", "[{\"from\":\"" + image + "\",\"container\":\"web\",\"policy\":\"digest\"}]")
+                .endMetadata()
+                .withNewSpec().withReplicas(2).withProgressDeadlineSeconds(60)
+                .withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+                .withNewSpec().addNewContainer().withName("web").withImage(image).endContainer().endSpec().endTemplate()
+                .endSpec().build();
+        kubeClient.apps().deployments().inNamespace(NS).resource(d).create();
+    }
+
+    @Test
+    void aNewBaseRebuildsTheDiamondInOrderEachOnceAndRollsTheAppOutUnderOnePipeline() throws Exception {
+        // the graph: three configs on an external base, each built once by hand so Cascade knows what they built on
+        pushBase("v1");
+        config("mid1", "FROM " + image("base") + "\nCOPY mid1.txt /mid1.txt\n", "mid1.txt");
+        config("mid2", "FROM " + image("base") + "\nCOPY mid2.txt /mid2.txt\n", "mid2.txt");
+        config("app", "FROM " + image("mid2") + " AS tools\nFROM " + image("mid1")
+                + "\nCOPY --from=tools /mid2.txt /mid2.txt\nCOPY app.txt /app.txt\n", "app.txt");
+        buildByHand("mid1");
+        buildByHand("mid2");
+        buildByHand("app");
+        awaitDeployServiceSaw(image("app"), registry.digest("e2e/app", "1"));
+        deployment("web", image("app"));
+
+        // the dry run, before anything happens
+        JsonPath impact = at(build).queryParam("image", image("base")).get("/api/impact").then().statusCode(200).extract().jsonPath();
+        assertThat(impact.getList("waves.configs.config")).isEqualTo(List.of(List.of("mid1", "mid2"), List.of("app")));
+        assertThat(impact.getString("rolloutsUnavailable")).isNull();
+        assertThat(impact.getList("rollouts.name", String.class)).containsExactly("web");
+
+        // a new base is pushed to the registry; its notification starts the pipeline
+        int deliveriesBefore = recorder.deliveries.size();
+        String newBase = pushBase("v2");
+        UUID pipeline = await().atMost(Duration.ofMinutes(1)).until(() -> {
+            JsonPath known = at(build).get("/api/images/" + image("base")).then().extract().jsonPath();
+            return newBase.equals(known.getString("digest")) ? UUID.fromString(known.getString("pipelineId")) : null;
+        }, java.util.Objects::nonNull);
+
+        JsonPath builds = await().atMost(Duration.ofMinutes(4)).until(
+                () -> at(build).queryParam("pipeline", pipeline).get("/api/builds").then().extract().jsonPath(),
+                j -> j.getList("$").size() == 3 && j.getList("status", String.class).stream().allMatch("succeeded"::equals));
+        String appDigest = registry.digest("e2e/app", "1");
+        JsonPath rollout = await().atMost(Duration.ofMinutes(2)).until(
+                () -> at(deploy).queryParam("pipeline", pipeline).get("/api/rollouts").then().extract().jsonPath(),
+                j -> j.getList("status", String.class).contains("succeeded"));
+
+        // each config once, app after both middles, on their new digests; the workload runs app's new digest
+        assertThat(builds.getList("config", String.class)).containsExactlyInAnyOrder("mid1", "mid2", "app");
+        Map<String, Object> app = builds.getMap("find { it.config == 'app' }");
+        for (String mid : List.of("mid1", "mid2")) {
+            Map<String, Object> m = builds.getMap("find { it.config == '" + mid + "' }");
+            assertThat(OffsetDateTime.parse((String) app.get("startedAt"))).isAfterOrEqualTo(OffsetDateTime.parse((String) m.get("finishedAt")));
+            assertThat(builds.getString("find { it.config == '" + mid + "' }.baseDigests['" + image("base") + "']")).isEqualTo(newBase);
+        }
+        assertThat(registry.files("e2e/app", "1")).containsEntry("base.txt", "v2");
+        assertThat(running("web")).isEqualTo(reg + "/e2e/app@" + appDigest);
+        assertThat(rollout.getList("name", String.class)).containsExactly("web");
+
+        // the impact dry run predicted exactly these builds and this rollout
+        assertThat(builds.getList("config", String.class)).containsExactlyInAnyOrderElementsOf(impact.getList("waves.configs.config.flatten()", String.class));
+        assertThat(rollout.getList("name")).isEqualTo(impact.getList("rollouts.name"));
+
+        // the registry's notification of the base push, delivered three more times, changes nothing
+        WebhookRecorder.Delivery basePush = recorder.deliveries.subList(deliveriesBefore, recorder.deliveries.size()).stream()
+                .filter(d -> new String(d.body(), StandardCharsets.UTF_8).contains(newBase)).findFirst().orElseThrow();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> again = recorder.forward(basePush.headers(), basePush.body());
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+            assertThat(again.body()).contains("duplicate").contains(pipeline.toString());
+        }
+        assertThat(at(build).queryParam("pipeline", pipeline).get("/api/builds").then().extract().jsonPath().getList("$")).hasSize(3);
+        for (String config : List.of("mid1", "mid2", "app")) {
+            assertThat(at(build).queryParam("config", config).get("/api/builds").then().extract().jsonPath().getList("$")).hasSize(2);
+        }
+        assertThat(at(deploy).queryParam("namespace", NS).queryParam("workload", "web").get("/api/rollouts").then().extract().jsonPath()
+                .getList("$")).hasSize(1);
+
+        // one causal tree on trigger-service: the registry's webhook → the three builds → their images → the rollout
+        JsonPath tree = await().atMost(Duration.ofMinutes(1)).until(
+                () -> at(trigger).get("/api/pipelines/" + pipeline).then().extract().jsonPath(),
+                j -> "succeeded".equals(j.getString("status")) && flatten(j.getMap("root")).stream().anyMatch(n -> n.kind().equals("rollout")));
+        List<TreeNode> nodes = flatten(tree.getMap("root"));
+        TreeNode root = nodes.get(0);
+        assertThat(root.kind()).isEqualTo("image");
+        assertThat(root.fields()).containsEntry("digest", newBase);
+        List<TreeNode> buildNodes = nodes.stream().filter(n -> n.kind().equals("build")).toList();
+        assertThat(buildNodes).extracting(TreeNode::name).containsExactlyInAnyOrder("mid1 #2", "mid2 #2", "app #2");
+        assertThat(buildNodes).allSatisfy(n -> {
+            assertThat(n.status()).isEqualTo("succeeded");
+            assertThat(n.parent()).isSameAs(root);
+        });
+        for (TreeNode b : buildNodes) {
+            String config = b.name().substring(0, b.name().indexOf(' '));
+            TreeNode pushed = nodes.stream().filter(n -> n.kind().equals("image") && n.parent() == b).findFirst().orElseThrow();
+            assertThat(pushed.fields()).containsEntry("image", image(config)).containsEntry("digest", registry.digest("e2e/" + config, "1"));
+        }
+        TreeNode rolledOut = nodes.stream().filter(n -> n.kind().equals("rollout")).collect(java.util.stream.Collectors.toList()).get(0);
+        assertThat(nodes.stream().filter(n -> n.kind().equals("rollout"))).hasSize(1);
+        assertThat(rolledOut.status()).isEqualTo("succeeded");
+        assertThat(rolledOut.fields()).containsEntry("image", reg + "/e2e/app@" + appDigest);
+        assertThat(rolledOut.parent().fields()).containsEntry("image", image("app"));
+    }
+
+    /** A node of the pipeline tree as trigger-service serves it, with its parent. */
+    record TreeNode(String kind, String name, String status, Map<String, Object> fields, TreeNode parent) {
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<TreeNode> flatten(Map<String, Object> root) {
+        List<TreeNode> out = new ArrayList<>();
+        java.util.ArrayDeque<Map.Entry<Map<String, Object>, TreeNode>> todo = new java.util.ArrayDeque<>();
+        todo.add(new java.util.AbstractMap.SimpleEntry<>(root, null));
+        while (!todo.isEmpty()) {
+            var next = todo.poll();
+            Map<String, Object> n = next.getKey();
+            TreeNode node = new TreeNode((String) n.get("kind"), (String) n.get("name"), (String) n.get("status"),
+                    n.get("fields") == null ? Map.of() : (Map<String, Object>) n.get("fields"), next.getValue());
+            out.add(node);
+            for (Object child : (List<Object>) n.getOrDefault("children", List.of())) {
+                todo.add(new java.util.AbstractMap.SimpleEntry<>((Map<String, Object>) child, node));
+            }
+        }
+        return out;
+    }
+}

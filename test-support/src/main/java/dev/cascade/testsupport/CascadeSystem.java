@@ -1,0 +1,169 @@
+package dev.cascade.testsupport;
+
+import dev.cascade.infra.InfraProcess;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The whole system running as it ships, for tests and benchmarks that use it from outside: a KRaft broker
+ * and PostgreSQL (one child JVM), a Distribution registry whose notifications reach trigger-service
+ * (through a {@link WebhookRecorder}, so they can be delivered again), the Kubernetes mock server with the
+ * {@link SimulatedController}, and the three services from their {@code quarkus-run.jar}.
+ *
+ * <p>The services must have been packaged ({@code mvn package}); {@code root} is the repository root.
+ */
+public final class CascadeSystem implements AutoCloseable {
+
+    private final Path work;
+    private final InfraProcess infra;
+    private final WebhookRecorder recorder;
+    private final LocalRegistry registry;
+    private final KubernetesMockServer kube;
+    private final KubernetesClient kubeClient;
+    private final SimulatedController controller;
+    private final List<ServiceProcess> services;
+
+    private CascadeSystem(Path work, InfraProcess infra, WebhookRecorder recorder, LocalRegistry registry, KubernetesMockServer kube,
+                          KubernetesClient kubeClient, SimulatedController controller, List<ServiceProcess> services) {
+        this.work = work;
+        this.infra = infra;
+        this.recorder = recorder;
+        this.registry = registry;
+        this.kube = kube;
+        this.kubeClient = kubeClient;
+        this.controller = controller;
+        this.services = services;
+    }
+
+    /**
+     * Starts everything and waits until each service reports ready.
+     *
+     * @param root      the repository root (where {@code trigger-service/target/quarkus-app} is)
+     * @param namespace the Kubernetes namespace deploy-service watches
+     * @param extraEnv  more environment for all three services (e.g. {@code CASCADE_BUILD_COALESCE_WINDOW})
+     */
+    public static CascadeSystem start(Path root, String namespace, Map<String, String> extraEnv) throws IOException, InterruptedException {
+        Path work = Files.createTempDirectory("cascade-system");
+        InfraProcess infra = InfraProcess.start(work.resolve("infra"), List.of("trigger", "build", "deploy"), Duration.ofMinutes(3));
+        int[] ports = InfraProcess.freePorts(4);
+        String token = "registry-" + UUID.randomUUID();
+        WebhookRecorder recorder = WebhookRecorder.start(ports[3], "http://127.0.0.1:" + ports[0] + "/webhooks/registry/distribution");
+        LocalRegistry registry = LocalRegistry.start(work.resolve("registry"), recorder.url(), token);
+
+        KubernetesMockServer kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        kube.init(InetAddress.getLoopbackAddress(), 0);
+        KubernetesClient kubeClient = kube.createClient();
+        SimulatedController controller = new SimulatedController(kubeClient, (pod, log) -> { }, namespace);
+
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> env = new HashMap<>();
+        env.put("CASCADE_KAFKA_BOOTSTRAP", infra.kafkaBootstrapServers());
+        env.put("CASCADE_DB_PORT", Integer.toString(infra.postgresPort()));
+        env.put("CASCADE_DB_USER", infra.postgresUser());
+        env.put("CASCADE_DB_PASSWORD", infra.postgresUser());
+        env.put("CASCADE_SECRETS_KEY", Base64.getEncoder().encodeToString(key));
+        env.put("CASCADE_TRIGGER_PORT", Integer.toString(ports[0]));
+        env.put("CASCADE_BUILD_PORT", Integer.toString(ports[1]));
+        env.put("CASCADE_DEPLOY_PORT", Integer.toString(ports[2]));
+        env.put("CASCADE_WEBHOOKS_DISTRIBUTION_SECRETS", token);
+        env.put("CASCADE_DEPLOY_URL", "http://127.0.0.1:" + ports[2]);
+        env.put("CASCADE_BUILD_WORK_DIR", work.resolve("builds").toString());
+        env.put("CASCADE_BUILD_STORAGE_ROOT", work.resolve("buildah-storage").toString());
+        env.put("CASCADE_BUILD_LOG_DIR", work.resolve("build-logs").toString());
+        env.put("CASCADE_DEPLOY_NAMESPACES", namespace);
+        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", kube.url("/"));
+        env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", namespace);
+        env.putAll(extraEnv);
+
+        Path logs = work.resolve("logs");
+        List<ServiceProcess> services = new ArrayList<>();
+        services.add(ServiceProcess.start(root, "trigger-service", ports[0], logs, env));
+        services.add(ServiceProcess.start(root, "build-service", ports[1], logs, env));
+        services.add(ServiceProcess.start(root, "deploy-service", ports[2], logs, env));
+        CascadeSystem system = new CascadeSystem(work, infra, recorder, registry, kube, kubeClient, controller, services);
+        try {
+            for (ServiceProcess s : services) {
+                s.awaitReady(Duration.ofMinutes(3));
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            system.close();
+            throw e;
+        }
+        return system;
+    }
+
+    public ServiceProcess trigger() {
+        return services.get(0);
+    }
+
+    public ServiceProcess build() {
+        return services.get(1);
+    }
+
+    public ServiceProcess deploy() {
+        return services.get(2);
+    }
+
+    public List<ServiceProcess> services() {
+        return services;
+    }
+
+    public InfraProcess infra() {
+        return infra;
+    }
+
+    public LocalRegistry registry() {
+        return registry;
+    }
+
+    /** The registry's notifications as trigger-service received them. */
+    public WebhookRecorder recorder() {
+        return recorder;
+    }
+
+    public KubernetesClient kubernetes() {
+        return kubeClient;
+    }
+
+    public SimulatedController controller() {
+        return controller;
+    }
+
+    /** A scratch directory that lives as long as the system (git repositories, build contexts). */
+    public Path work() {
+        return work;
+    }
+
+    /** Where the services write their logs. */
+    public Path logs() {
+        return work.resolve("logs");
+    }
+
+    @Override
+    public void close() {
+        services.forEach(ServiceProcess::close);
+        controller.close();
+        kubeClient.close();
+        kube.destroy();
+        registry.close();
+        recorder.close();
+        infra.close();
+    }
+}
