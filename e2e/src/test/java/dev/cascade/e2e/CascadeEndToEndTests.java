@@ -25,9 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cascade end to end, with every real part: the three services as shipped, a KRaft broker, PostgreSQL,
@@ -38,9 +38,10 @@ import org.junit.jupiter.api.Test;
  * with a build stage FROM mid2; and a Deployment running app. A new base rebuilds mid1 and mid2 once each,
  * then app once, then rolls the Deployment to app's new digest, all under the base push's pipeline.
  */
+@ExtendWith(RunningSystem.class)
 class CascadeEndToEndTests {
 
-    static final String NS = "shop";
+    static final String NS = RunningSystem.NAMESPACE;
 
     static CascadeSystem system;
     static ServiceProcess trigger;
@@ -55,8 +56,8 @@ class CascadeEndToEndTests {
     static String reg;
 
     @BeforeAll
-    static void startEverything() throws Exception {
-        system = CascadeSystem.start(Path.of("..").toAbsolutePath().normalize(), NS, Map.of());
+    static void connect() throws Exception {
+        system = RunningSystem.get();
         trigger = system.trigger();
         build = system.build();
         deploy = system.deploy();
@@ -67,20 +68,6 @@ class CascadeEndToEndTests {
         reg = registry.host();
         git = new GitRepos(work.resolve("git"));
         buildah = new Buildah(work.resolve("buildah"));
-    }
-
-    @AfterAll
-    static void stopEverything() throws Exception {
-        if (system != null) {
-            // keep the services' logs with the test reports
-            Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
-            try (var files = Files.list(system.logs())) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            system.close();
-        }
     }
 
     static RequestSpecification at(ServiceProcess service) {

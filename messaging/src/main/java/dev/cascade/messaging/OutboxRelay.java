@@ -4,7 +4,6 @@ import dev.cascade.common.events.CloudEventAttributes;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -98,10 +97,10 @@ public class OutboxRelay {
                                     return Uni.createFrom().item(0);
                                 }
                                 Long[] ids = batch.stream().map(r -> r.getLong("id")).toArray(Long[]::new);
-                                // sent one after the other: the producer keeps their order per partition
-                                return Multi.createFrom().iterable(batch)
-                                        .onItem().transformToUniAndConcatenate(r -> emitter.sendMessage(toMessage(r)))
-                                        .collect().last()
+                                // handed to the producer in order without waiting for each acknowledgement (it keeps
+                                // their order per partition); the batch counts as sent once every one is acknowledged
+                                return Uni.join().all(batch.stream().map(r -> emitter.sendMessage(toMessage(r))).toList())
+                                        .andFailFast()
                                         .chain(() -> conn.preparedQuery("UPDATE outbox_event SET sent_at = now() WHERE id = ANY($1)")
                                                 .execute(Tuple.of(ids)))
                                         .map(updated -> batch.size());

@@ -84,6 +84,7 @@ public final class CascadeSystem implements AutoCloseable {
         env.put("CASCADE_DEPLOY_PORT", Integer.toString(ports[2]));
         env.put("CASCADE_WEBHOOKS_DISTRIBUTION_SECRETS", token);
         env.put("CASCADE_DEPLOY_URL", "http://127.0.0.1:" + ports[2]);
+        env.put("CASCADE_BUILD_URL", "http://127.0.0.1:" + ports[1]);
         env.put("CASCADE_BUILD_WORK_DIR", work.resolve("builds").toString());
         env.put("CASCADE_BUILD_STORAGE_ROOT", work.resolve("buildah-storage").toString());
         env.put("CASCADE_BUILD_LOG_DIR", work.resolve("build-logs").toString());

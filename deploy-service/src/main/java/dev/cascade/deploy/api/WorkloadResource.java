@@ -33,10 +33,34 @@ public class WorkloadResource {
     public record TargetSpec(String namespace, String kind, String name, String container, String from, String policy, String bound) {
     }
 
-    private final Rollouts rollouts;
+    /** A watched workload: what its containers run and which images it follows. */
+    public record WorkloadView(String namespace, String kind, String name, java.util.Map<String, String> images,
+                               List<ImageTrigger> follows) {
+    }
 
-    public WorkloadResource(Rollouts rollouts) {
+    private final Rollouts rollouts;
+    private final dev.cascade.deploy.target.TargetIndex index;
+
+    public WorkloadResource(Rollouts rollouts, dev.cascade.deploy.target.TargetIndex index) {
         this.rollouts = rollouts;
+        this.index = index;
+    }
+
+    @GET
+    @Path("/workloads")
+    @WithSession
+    @Operation(summary = "The workloads in the watched namespaces, their containers' images and the images they follow "
+            + "(by annotation or by a target registered over REST)")
+    public Uni<List<WorkloadView>> workloads() {
+        return Target.<Target>listAll().map(targets -> index.all().stream()
+                .sorted(java.util.Comparator.comparing(dev.cascade.deploy.target.TargetIndex.WatchedWorkload::key))
+                .map(w -> {
+                    List<ImageTrigger> follows = new java.util.ArrayList<>(w.triggers());
+                    targets.stream().filter(t -> t.namespace.equals(w.namespace()) && t.kind.equals(w.kind()) && t.name.equals(w.name()))
+                            .forEach(t -> follows.add(t.trigger()));
+                    return new WorkloadView(w.namespace(), w.kind(), w.name(), w.images(), follows);
+                })
+                .toList());
     }
 
     @POST

@@ -101,6 +101,29 @@ public class PipelineResource {
     }
 
     /**
+     * Every pipeline as it changes, for live lists: a {@code pipeline} event (the same summary as the list's
+     * items) each time a pipeline is created or changes, on any replica.
+     */
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Live changes of all pipelines as server-sent events named 'pipeline', each the pipeline's summary")
+    public Multi<OutboundSseEvent> stream(@Context Sse sse) {
+        Multi<UUID> changed = Multi.createFrom().emitter(emitter -> {
+            Runnable stop = notifications.listenToAll(id -> {
+                if (id != null) {
+                    emitter.emit(id);
+                }
+            });
+            emitter.onTermination(stop);
+        }, BackPressureStrategy.BUFFER);
+        return changed.onItem().transformToUniAndConcatenate(pipelines::snapshotFromAnyThread)
+                .filter(java.util.Objects::nonNull)
+                .map(snapshot -> sse.newEventBuilder().name("pipeline").id(snapshot.pipeline().id + ":" + snapshot.pipeline().revision)
+                        .data(String.class, write(PipelineSummary.of(snapshot))).build());
+    }
+
+    /**
      * The pipeline's nodes, then every change as it happens. Each SSE event's id is the revision of the change;
      * a client that reconnects with {@code Last-Event-ID} gets what changed after it. A pipeline whose first
      * event has not arrived yet streams nothing until it does, so a client may connect right after a webhook.

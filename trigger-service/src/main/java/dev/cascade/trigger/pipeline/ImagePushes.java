@@ -38,14 +38,15 @@ public class ImagePushes {
     }
 
     /**
-     * Where a push a registry reports belongs: in the pipeline of a build of that image that is running now
-     * (caused by the build's latest event), else in a pipeline of its own.
+     * Where a push a registry reports belongs: in the pipeline of a build of that image that is running or
+     * queued now (caused by the build's latest event), else in a pipeline of its own.
      *
      * @param image canonical {@code registry/repository:tag}
      */
     public Uni<Causation> causationOfRegistryPush(UUID eventId, String image) {
-        return PipelineNode.<PipelineNode>find("kind = ?1 and image = ?2 and status = ?3 order by startedAt desc",
-                        PipelineNode.BUILD, image, NodeStatuses.of(BuildStatus.STARTED))
+        // queued counts too: the view may not have heard of the start yet when the registry reports the push
+        return PipelineNode.<PipelineNode>find("kind = ?1 and image = ?2 and status in ?3 order by coalesce(startedAt, queuedAt) desc",
+                        PipelineNode.BUILD, image, java.util.List.of(NodeStatuses.of(BuildStatus.STARTED), NodeStatuses.of(BuildStatus.QUEUED)))
                 .firstResult()
                 .map(build -> build == null ? Causation.root(eventId) : new Causation(build.pipelineId, build.lastEventId));
     }

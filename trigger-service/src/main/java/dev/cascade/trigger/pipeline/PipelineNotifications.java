@@ -38,6 +38,7 @@ public class PipelineNotifications {
     private final Optional<String> user;
     private final Optional<String> password;
     private final Map<UUID, Set<Runnable>> listeners = new ConcurrentHashMap<>();
+    private final Set<java.util.function.Consumer<UUID>> everyPipeline = ConcurrentHashMap.newKeySet();
     private volatile PgSubscriber subscriber;
 
     public PipelineNotifications(Vertx vertx,
@@ -68,6 +69,15 @@ public class PipelineNotifications {
             set.remove(onChange);
             return set.isEmpty() ? null : set;
         });
+    }
+
+    /**
+     * Calls {@code onChange} with the id of every pipeline that may have changed (null after the listening
+     * connection was re-established: anything may have), until the returned handle is run.
+     */
+    public Runnable listenToAll(java.util.function.Consumer<UUID> onChange) {
+        everyPipeline.add(onChange);
+        return () -> everyPipeline.remove(onChange);
     }
 
     void start(@Observes StartupEvent started) {
@@ -109,6 +119,7 @@ public class PipelineNotifications {
             Log.debugf("pipeline notifications: ignoring payload %s", payload);
             return;
         }
+        everyPipeline.forEach(l -> runSafely(() -> l.accept(id)));
         Set<Runnable> forPipeline = listeners.get(id);
         if (forPipeline != null) {
             forPipeline.forEach(PipelineNotifications::runSafely);
@@ -117,6 +128,7 @@ public class PipelineNotifications {
 
     private void callEveryone() {
         listeners.values().forEach(set -> set.forEach(PipelineNotifications::runSafely));
+        everyPipeline.forEach(l -> runSafely(() -> l.accept(null)));
     }
 
     private static void runSafely(Runnable listener) {

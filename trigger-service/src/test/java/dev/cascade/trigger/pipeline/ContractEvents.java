@@ -79,7 +79,7 @@ final class ContractEvents implements AutoCloseable {
         List.copyOf(sent).forEach(this::produce);
     }
 
-    /** Waits until consumer group trigger-service has committed everything now on the four topics. */
+    /** Waits until trigger-service's consumer groups (one per topic) have committed everything now on the four topics. */
     void awaitConsumedByTriggerService() throws ExecutionException, InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 CascadeInfraResource.infra().kafkaBootstrapServers()))) {
@@ -89,8 +89,11 @@ final class ContractEvents implements AutoCloseable {
             Map<TopicPartition, Long> ends = new HashMap<>();
             admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("trigger-service")
-                        .partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+                for (String group : List.of("trigger-service.source", "trigger-service.images", "trigger-service.builds",
+                        "trigger-service.rollouts")) {
+                    committed.putAll(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+                }
                 return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
                         || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
             });

@@ -1,0 +1,82 @@
+package dev.cascade.bench;
+
+import dev.cascade.testsupport.Buildah;
+import dev.cascade.testsupport.CascadeSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs the benchmarks named as arguments ({@code idle rollout build cascade intake}; all when none) against
+ * the whole system as it ships ({@link CascadeSystem}), writing raw figures and a summary to the directory
+ * named by {@code -Dbench.results}. Sizes come from system properties ({@code -Dbench.rollout.pushes=200}, ...).
+ */
+public final class Bench {
+
+    static final String NAMESPACE = "bench";
+    static final List<String> ALL = List.of("idle", "rollout", "build", "cascade", "intake");
+
+    public static void main(String[] args) throws Exception {
+        Set<String> selected = new LinkedHashSet<>(args.length == 0 ? ALL : List.of(args));
+        if (!ALL.containsAll(selected)) {
+            throw new IllegalArgumentException("benchmarks are " + ALL + "; got " + selected);
+        }
+        Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
+        Results results = new Results(Path.of(System.getProperty("bench.results", "bench/results/latest")));
+
+        if (selected.stream().anyMatch(s -> !s.equals("intake"))) {
+            // one system for these; planning is measured without the coalescing window, and builds one at a time
+            try (CascadeSystem system = CascadeSystem.start(root, NAMESPACE,
+                    Map.of("CASCADE_BUILD_COALESCE_WINDOW", "0s", "CASCADE_BUILD_CONCURRENCY", "1"))) {
+                try {
+                    Buildah buildah = new Buildah(system.work().resolve("buildah"));
+                    if (selected.contains("idle")) {
+                        IdleBench.run(root, system, NAMESPACE, results, integer("bench.idle.rounds", 3),
+                                Duration.ofSeconds(integer("bench.idle.seconds", 15)));
+                    }
+                    if (selected.contains("rollout")) {
+                        RolloutBench.run(system, buildah, NAMESPACE, results, integer("bench.rollout.pushes", 200), integer("bench.rollout.warmup", 10));
+                    }
+                    if (selected.contains("build")) {
+                        BuildBench.run(system, system.work().resolve("build-bench"), results, integer("bench.build.rounds", 5));
+                    }
+                    if (selected.contains("cascade")) {
+                        CascadeBench.run(system, buildah, system.work().resolve("cascade-bench"), results, integer("bench.cascade.repeats", 3));
+                    }
+                } finally {
+                    keepLogs(system, results.dir().resolve("logs-system"));
+                }
+            }
+        }
+        if (selected.contains("intake")) {
+            try (CascadeSystem system = CascadeSystem.start(root, NAMESPACE, Map.of("CASCADE_WEBHOOKS_GITHUB_SECRETS", IntakeBench.SECRET))) {
+                try {
+                    IntakeBench.run(system, results, integer("bench.intake.rounds", 3), integer("bench.intake.concurrency", 32),
+                            integer("bench.intake.warmup", 5), integer("bench.intake.seconds", 15));
+                } finally {
+                    keepLogs(system, results.dir().resolve("logs-intake"));
+                }
+            }
+        }
+        System.out.println();
+        System.out.println("raw results and the summary: " + results.dir());
+    }
+
+    static int integer(String property, int fallback) {
+        return Integer.parseInt(System.getProperty(property, Integer.toString(fallback)));
+    }
+
+    private static void keepLogs(CascadeSystem system, Path to) throws Exception {
+        Files.createDirectories(to);
+        try (var files = Files.list(system.logs())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.cascade.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.GitRepos;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard as a person uses it, in headless Chromium against the running system: a pipeline appears
+ * live, its tree and a build's log show, and the dependency graph renders with an image's blast radius.
+ * Screenshots are kept in {@code target/screenshots}.
+ */
+@ExtendWith(RunningSystem.class)
+class DashboardTests {
+
+    static CascadeSystem system;
+    static ChromeDriver browser;
+    static WebDriverWait wait;
+    static GitRepos git;
+    static String reg;
+
+    @BeforeAll
+    static void openBrowser() throws Exception {
+        system = RunningSystem.get();
+        git = new GitRepos(system.work().resolve("git-dashboard"));
+        reg = system.registry().host();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(Path.of("/usr/bin/chromium").toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1500,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    static void screenshot(String name) throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "screenshots"));
+        Files.write(dir.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    static String image(String name) {
+        return reg + "/dashboard/" + name + ":1";
+    }
+
+    static void config(String name, String dockerfile) throws Exception {
+        String repo = git.create(name);
+        git.commit(name, Map.of("Dockerfile", dockerfile, name + ".txt", name), name);
+        given().baseUri(system.build().url()).contentType("application/json")
+                .body("{\"name\":\"%s\",\"source\":{\"repository\":\"%s\"},\"output\":\"%s\"}".formatted(name, repo, image(name)))
+                .post("/api/build-configs").then().statusCode(201);
+    }
+
+    static String startBuild(String config) {
+        return given().baseUri(system.build().url()).contentType("application/json").body("{}")
+                .post("/api/build-configs/" + config + "/builds").then().statusCode(202).extract().path("id");
+    }
+
+    static void awaitSucceeded(String buildId) {
+        await().atMost(Duration.ofMinutes(2)).until(() -> given().baseUri(system.build().url()).get("/api/builds/" + buildId)
+                .then().extract().path("status"), s -> List.of("succeeded", "failed", "cancelled").contains(s));
+        assertThat(given().baseUri(system.build().url()).get("/api/builds/" + buildId).then().extract().<String>path("status"))
+                .isEqualTo("succeeded");
+    }
+
+    @Test
+    void aPipelineAppearsLiveWithItsTreeAndLogAndTheGraphShowsABlastRadius() throws Exception {
+        config("dash-lib", "FROM scratch\nCOPY dash-lib.txt /lib.txt\n");
+        config("dash-web", "FROM " + image("dash-lib") + "\nCOPY dash-web.txt /web.txt\n");
+        browser.get(system.trigger().url() + "/");
+        wait.until(d -> d.findElement(By.id("live")).getAttribute("class").contains("on"));
+
+        // a build started after the page opened shows up in the list without a reload, and finishes there
+        String buildId = startBuild("dash-lib");
+        wait.until(d -> d.findElements(By.cssSelector("[data-testid=pipeline-row]")).stream()
+                .anyMatch(r -> r.getText().contains("build of dash-lib")));
+        awaitSucceeded(buildId);
+        wait.until(d -> d.findElements(By.cssSelector("[data-testid=pipeline-row]")).stream()
+                .anyMatch(r -> r.getText().contains("build of dash-lib") && r.getText().contains("succeeded")));
+        screenshot("pipelines-live");
+
+        // its tree, with the build and the image it pushed; a click on the build shows its log
+        browser.findElements(By.cssSelector("[data-testid=pipeline-row]")).stream()
+                .filter(r -> r.getText().contains("build of dash-lib")).findFirst().orElseThrow().click();
+        WebElement build = wait.until(d -> d.findElements(By.cssSelector("#tree [data-testid=node-build]")).stream()
+                .filter(n -> "succeeded".equals(n.getAttribute("data-status"))).findFirst().orElse(null));
+        assertThat(build.getText()).contains("dash-lib #1");
+        build.click();
+        wait.until(d -> d.findElement(By.id("log")).getText().contains("dash-lib.txt"));
+        screenshot("pipeline-tree-and-log");
+
+        // the graph: dash-web built FROM dash-lib, a workload running dash-web; dash-lib's blast radius covers both
+        awaitSucceeded(startBuild("dash-web"));
+        system.kubernetes().apps().deployments().inNamespace(RunningSystem.NAMESPACE).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("dash-shop").withNamespace(RunningSystem.NAMESPACE)
+                .addToAnnotations("cascade.dev/image-triggers", "[{\"from\":\"" + image("dash-web") + "\",\"container\":\"web\",\"policy\":\"digest\"}]")
+                .endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "dash-shop").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "dash-shop").endMetadata()
+                .withNewSpec().addNewContainer().withName("web").withImage(image("dash-web")).endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().baseUri(system.deploy().url()).get("/api/workloads")
+                .then().extract().jsonPath().getList("name", String.class).contains("dash-shop"));
+
+        browser.findElement(By.cssSelector("nav a[data-view=graph]")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#graph g[data-id='" + image("dash-web") + "']")).size() == 1);
+        assertThat(browser.findElements(By.cssSelector("#graph [data-testid=graph-workload][data-id='shop/Deployment/dash-shop']"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("#graph path.edge[data-from='" + image("dash-lib") + "'][data-to='" + image("dash-web") + "']")))
+                .hasSize(1);
+
+        new Select(browser.findElement(By.id("impact-image"))).selectByValue(image("dash-lib"));
+        wait.until(d -> d.findElement(By.id("impact-summary")).getText().contains("1 build(s): dash-web; 1 rollout(s)"));
+        assertThat(browser.findElement(By.cssSelector("#graph g[data-id='" + image("dash-web") + "']")).getAttribute("class")).contains("hit");
+        assertThat(browser.findElement(By.cssSelector("#graph g[data-id='shop/Deployment/dash-shop']")).getAttribute("class")).contains("hit");
+        assertThat(browser.findElement(By.cssSelector("#graph g[data-id='" + image("dash-lib") + "']")).getAttribute("class")).contains("chosen");
+        screenshot("graph-blast-radius");
+    }
+}

@@ -1,0 +1,31 @@
+package dev.cascade.trigger.api;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** Where the dashboard (served from {@code /}) finds the other two services' APIs, as the browser reaches them. */
+@Path("/api/dashboard")
+@Produces(MediaType.APPLICATION_JSON)
+public class DashboardResource {
+
+    /** Base URLs of build-service and deploy-service. */
+    public record Endpoints(String buildUrl, String deployUrl) {
+    }
+
+    private final Endpoints endpoints;
+
+    public DashboardResource(@ConfigProperty(name = "cascade.dashboard.build-url") String buildUrl,
+                             @ConfigProperty(name = "cascade.dashboard.deploy-url") String deployUrl) {
+        this.endpoints = new Endpoints(buildUrl, deployUrl);
+    }
+
+    @GET
+    @Operation(summary = "The base URLs of build-service and deploy-service the dashboard calls")
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+}

@@ -1,0 +1,291 @@
+// Cascade dashboard: live pipelines, each pipeline's causal tree, build logs, and the dependency graph with
+// the blast radius of an image. Plain ES module; the APIs it reads are the services' own REST endpoints.
+
+const state = { endpoints: null, pipelines: new Map(), selected: null, pipelineEvents: null, logAbort: null };
+const $ = (selector) => document.querySelector(selector);
+
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    throw new Error(`${url} answered ${response.status}`);
+  }
+  return response.json();
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.entries(attrs).forEach(([k, v]) => (k === 'class' ? (node.className = v) : node.setAttribute(k, v)));
+  children.flat().forEach((c) => node.append(c instanceof Node ? c : document.createTextNode(c ?? '')));
+  return node;
+}
+
+function duration(ms) {
+  if (ms == null) return '';
+  return ms < 1000 ? `${ms} ms` : ms < 120000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60000)} min`;
+}
+
+function time(iso) {
+  return iso ? new Date(iso).toLocaleTimeString() : '';
+}
+
+function live(on) {
+  const badge = $('#live');
+  badge.textContent = on ? 'live' : 'reconnecting…';
+  badge.classList.toggle('on', on);
+}
+
+// ---- pipelines --------------------------------------------------------------------------------
+
+function total(counts) {
+  return Object.values(counts || {}).reduce((a, b) => a + b, 0);
+}
+
+function renderPipelines() {
+  const body = $('#pipelines tbody');
+  const rows = [...state.pipelines.values()].sort((a, b) => (b.createdAt || '').localeCompare(a.createdAt || ''));
+  body.replaceChildren(...rows.map((p) => {
+    const row = el('tr', { 'data-id': p.id, 'data-testid': 'pipeline-row' },
+      el('td', {}, p.trigger?.summary || p.id),
+      el('td', { class: `status ${p.status}` }, p.status),
+      el('td', {}, time(p.createdAt)),
+      el('td', {}, String(total(p.counts?.builds))),
+      el('td', {}, String(total(p.counts?.rollouts))));
+    if (p.id === state.selected) row.classList.add('selected');
+    row.addEventListener('click', () => { location.hash = `#pipeline/${p.id}`; });
+    return row;
+  }));
+}
+
+async function loadPipelines() {
+  const list = await getJson('/api/pipelines?limit=100');
+  list.forEach((p) => state.pipelines.set(p.id, p));
+  renderPipelines();
+}
+
+function watchPipelines() {
+  const events = new EventSource('/api/pipelines/stream');
+  events.onopen = () => live(true);
+  events.onerror = () => live(false);
+  events.addEventListener('pipeline', (e) => {
+    const p = JSON.parse(e.data);
+    state.pipelines.set(p.id, p);
+    renderPipelines();
+  });
+}
+
+// ---- one pipeline's tree ----------------------------------------------------------------------
+
+function nodeItem(node) {
+  const timing = node.durationMs != null ? duration(node.durationMs) : time(node.at || node.startedAt || node.queuedAt);
+  const label = el('span', { class: `node ${node.kind}`, 'data-testid': `node-${node.kind}`, 'data-status': node.status },
+    el('span', { class: 'kind' }, node.kind),
+    el('span', { class: 'name' }, node.name || ''),
+    el('span', { class: `status ${node.status}` }, node.status || ''),
+    el('span', { class: 'timing' }, timing));
+  if (node.kind === 'build' && node.fields?.buildId) {
+    label.title = 'show the build log';
+    label.addEventListener('click', () => followLog(node.fields.buildId, node.name));
+  }
+  const item = el('li', {}, label);
+  if (node.children?.length) {
+    item.append(el('ul', {}, node.children.map(nodeItem)));
+  }
+  return item;
+}
+
+async function showPipeline(id) {
+  state.selected = id;
+  renderPipelines();
+  state.pipelineEvents?.close();
+  const render = async () => {
+    const detail = await getJson(`/api/pipelines/${id}`);
+    state.pipelines.set(id, { ...state.pipelines.get(id), ...detail });
+    $('#pipeline-title').replaceChildren(`Pipeline ${id.slice(0, 8)} · `, el('span', { class: `status ${detail.status}` }, detail.status));
+    $('#tree').replaceChildren(el('ul', { class: 'tree' }, nodeItem(detail.root)));
+  };
+  await render().catch(() => $('#tree').replaceChildren('Waiting for the pipeline’s first event…'));
+  let pending = null;
+  state.pipelineEvents = new EventSource(`/api/pipelines/${id}/events`);
+  const again = () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => render().catch(() => {}), 100);
+  };
+  state.pipelineEvents.addEventListener('node', again);
+  state.pipelineEvents.addEventListener('pipeline', again);
+}
+
+async function followLog(buildId, name) {
+  state.logAbort?.abort();
+  const abort = new AbortController();
+  state.logAbort = abort;
+  $('#log-panel').hidden = false;
+  $('#log-title').textContent = `Log of ${name}`;
+  const pre = $('#log');
+  pre.textContent = '';
+  try {
+    const response = await fetch(`${state.endpoints.buildUrl}/api/builds/${buildId}/log?follow=true`, { signal: abort.signal });
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      pre.textContent += decoder.decode(value, { stream: true });
+      pre.scrollTop = pre.scrollHeight;
+    }
+  } catch (e) {
+    if (e.name !== 'AbortError') pre.textContent += `\n(log unavailable: ${e.message})`;
+  }
+}
+
+// ---- dependency graph -------------------------------------------------------------------------
+
+function shortImage(image) {
+  const slash = image.indexOf('/');
+  return slash > 0 && /[.:]/.test(image.slice(0, slash)) ? image.slice(slash + 1) : image;
+}
+
+/** Images, the images built FROM them (by a config) and the workloads following them, in layers. */
+function graphModel(graph, workloads) {
+  const nodes = new Map();
+  const edges = [];
+  const image = (ref) => {
+    if (!nodes.has(ref)) nodes.set(ref, { id: ref, kind: 'image', label: shortImage(ref), image: ref });
+    return nodes.get(ref);
+  };
+  graph.configs.forEach((c) => {
+    const out = image(c.output);
+    out.kind = 'built';
+    out.label = `${c.name} · ${shortImage(c.output)}`;
+    c.inputs.forEach((i) => { image(i.image); edges.push([i.image, c.output]); });
+  });
+  workloads.forEach((w) => w.follows.forEach((f) => {
+    const id = `${w.namespace}/${w.kind}/${w.name}`;
+    nodes.set(id, { id, kind: 'workload', label: `${w.namespace}/${w.name}` });
+    image(f.from);
+    edges.push([f.from, id]);
+  }));
+  const parents = new Map();
+  edges.forEach(([a, b]) => parents.set(b, [...(parents.get(b) || []), a]));
+  const layer = (id, seen = new Set()) => {
+    if (seen.has(id)) return 0;
+    seen.add(id);
+    return Math.max(0, ...(parents.get(id) || []).map((p) => layer(p, seen) + 1));
+  };
+  nodes.forEach((n) => { n.layer = layer(n.id); });
+  return { nodes, edges };
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  Object.entries(attrs).forEach(([k, v]) => node.setAttribute(k, v));
+  return node;
+}
+
+function renderGraph(model) {
+  const root = $('#graph');
+  const byLayer = new Map();
+  [...model.nodes.values()].sort((a, b) => a.label.localeCompare(b.label)).forEach((n) => {
+    byLayer.set(n.layer, [...(byLayer.get(n.layer) || []), n]);
+  });
+  const w = 230;
+  const h = 56;
+  byLayer.forEach((list, l) => list.forEach((n, i) => { n.x = 20 + l * (w + 60); n.y = 20 + i * h; }));
+  const width = 40 + Math.max(1, byLayer.size) * (w + 60);
+  const height = 40 + Math.max(1, ...[...byLayer.values()].map((l) => l.length)) * h;
+  root.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  root.style.height = `${height}px`;
+  root.replaceChildren();
+  model.edges.forEach(([a, b]) => {
+    const from = model.nodes.get(a);
+    const to = model.nodes.get(b);
+    const x1 = from.x + w - 20;
+    const y1 = from.y + 18;
+    const x2 = to.x;
+    const y2 = to.y + 18;
+    root.append(svg('path', { class: 'edge', 'data-from': a, 'data-to': b,
+      d: `M${x1},${y1} C${x1 + 40},${y1} ${x2 - 40},${y2} ${x2},${y2}` }));
+  });
+  model.nodes.forEach((n) => {
+    const g = svg('g', { class: `node ${n.kind}`, 'data-id': n.id, 'data-testid': `graph-${n.kind}`, transform: `translate(${n.x},${n.y})` });
+    g.append(svg('rect', { width: w - 20, height: 36 }));
+    const text = svg('text', { x: 8, y: 22 });
+    text.textContent = n.label.length > 34 ? `${n.label.slice(0, 33)}…` : n.label;
+    g.append(text);
+    const title = svg('title', {});
+    title.textContent = n.image || n.id;
+    g.append(title);
+    if (n.kind !== 'workload') g.addEventListener('click', () => chooseImage(n.image));
+    root.append(g);
+  });
+}
+
+async function loadGraph() {
+  const [graph, workloads] = await Promise.all([
+    getJson(`${state.endpoints.buildUrl}/api/graph`),
+    getJson(`${state.endpoints.deployUrl}/api/workloads`).catch(() => []),
+  ]);
+  const model = graphModel(graph, workloads);
+  renderGraph(model);
+  const select = $('#impact-image');
+  const chosen = select.value;
+  select.replaceChildren(el('option', { value: '' }, '(choose an image)'),
+    ...[...model.nodes.values()].filter((n) => n.kind !== 'workload').sort((a, b) => a.id.localeCompare(b.id))
+      .map((n) => el('option', { value: n.id }, n.id)));
+  select.value = chosen;
+  if (chosen) await showImpact(chosen);
+}
+
+function chooseImage(image) {
+  $('#impact-image').value = image;
+  showImpact(image);
+}
+
+/** Marks what a new digest of {@code image} would rebuild and roll out, as build-service's dry run answers. */
+async function showImpact(image) {
+  document.querySelectorAll('#graph .hit, #graph .chosen').forEach((n) => n.classList.remove('hit', 'chosen'));
+  if (!image) {
+    $('#impact-summary').textContent = '';
+    return;
+  }
+  const impact = await getJson(`${state.endpoints.buildUrl}/api/impact?image=${encodeURIComponent(image)}`);
+  const hit = new Set([image]);
+  impact.waves.forEach((wave) => wave.configs.forEach((c) => hit.add(c.image)));
+  impact.rollouts.forEach((r) => hit.add(`${r.namespace}/${r.kind}/${r.name}`));
+  document.querySelectorAll('#graph g.node').forEach((g) => {
+    const id = g.getAttribute('data-id');
+    if (id === image) g.classList.add('chosen');
+    else if (hit.has(id)) g.classList.add('hit');
+  });
+  document.querySelectorAll('#graph path.edge').forEach((p) => {
+    if (hit.has(p.getAttribute('data-from')) && hit.has(p.getAttribute('data-to'))) p.classList.add('hit');
+  });
+  const waves = impact.waves.map((w) => w.configs.map((c) => c.config).join(', ')).join(' → ');
+  $('#impact-summary').textContent = `${impact.builds} build(s)${waves ? `: ${waves}` : ''}; `
+    + `${impact.rollouts.length} rollout(s)${impact.rolloutsUnavailable ? ' (workloads unknown: deploy-service unreachable)' : ''}`;
+}
+
+// ---- navigation -------------------------------------------------------------------------------
+
+async function route() {
+  const hash = location.hash || '#pipelines';
+  const view = hash.startsWith('#graph') ? 'graph' : 'pipelines';
+  document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== `view-${view}`; });
+  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === view));
+  if (view === 'graph') {
+    await loadGraph();
+  } else if (hash.startsWith('#pipeline/')) {
+    await showPipeline(hash.slice('#pipeline/'.length));
+  }
+}
+
+async function start() {
+  state.endpoints = await getJson('/api/dashboard');
+  $('#impact-image').addEventListener('change', (e) => showImpact(e.target.value));
+  window.addEventListener('hashchange', route);
+  watchPipelines();
+  await loadPipelines();
+  await route();
+}
+
+start();
