@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -51,6 +52,8 @@ class DashboardTests {
                 .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        // the live list and tree are re-rendered on every event: an element read a moment ago may be gone
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterAll
@@ -106,8 +109,12 @@ class DashboardTests {
         screenshot("pipelines-live");
 
         // its tree, with the build and the image it pushed; a click on the build shows its log
-        browser.findElements(By.cssSelector("[data-testid=pipeline-row]")).stream()
-                .filter(r -> r.getText().contains("build of dash-lib")).findFirst().orElseThrow().click();
+        wait.until(d -> d.findElements(By.cssSelector("[data-testid=pipeline-row]")).stream()
+                .filter(r -> r.getText().contains("build of dash-lib")).findFirst()
+                .map(row -> {
+                    row.click();
+                    return true;
+                }).orElse(null));
         WebElement build = wait.until(d -> d.findElements(By.cssSelector("#tree [data-testid=node-build]")).stream()
                 .filter(n -> "succeeded".equals(n.getAttribute("data-status"))).findFirst().orElse(null));
         assertThat(build.getText()).contains("dash-lib #1");
