@@ -1,15 +1,85 @@
 // Cascade dashboard: live pipelines, each pipeline's causal tree, build logs, and the dependency graph with
 // the blast radius of an image. Plain ES module; the APIs it reads are the services' own REST endpoints.
 
-const state = { endpoints: null, pipelines: new Map(), selected: null, pipelineEvents: null, logAbort: null };
+const state = { endpoints: null, pipelines: new Map(), selected: null, pipelineEvents: null, logAbort: null, session: null };
 const $ = (selector) => document.querySelector(selector);
 
-async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+// ---- the API: every call carries the API token the person signed in with -------------------------
+
+const TOKEN_KEY = 'cascade.token';
+
+class Unauthorized extends Error {}
+
+function authHeaders(extra = {}) {
+  const token = localStorage.getItem(TOKEN_KEY);
+  return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
+}
+
+async function api(url, init = {}) {
+  const response = await fetch(url, { ...init, headers: authHeaders(init.headers) });
+  if (response.status === 401) {
+    signIn('That token was not accepted; sign in with an API token (viewer or operator).');
+    throw new Unauthorized(`${url} answered 401`);
+  }
   if (!response.ok) {
     throw new Error(`${url} answered ${response.status}`);
   }
-  return response.json();
+  return response;
+}
+
+async function getJson(url) {
+  return (await api(url, { headers: { Accept: 'application/json' } })).json();
+}
+
+// Server-sent events over fetch (EventSource cannot send an Authorization header): calls on[event](data, id)
+// for each event, reconnects with Last-Event-ID after a dropped connection, until signal aborts.
+async function streamEvents(url, on, signal, onState = () => {}) {
+  let lastId = null;
+  while (!signal.aborted) {
+    try {
+      const headers = { Accept: 'text/event-stream' };
+      if (lastId) headers['Last-Event-ID'] = lastId;
+      const response = await api(url, { headers, signal });
+      onState(true);
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      let event = { type: 'message', data: [] };
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let newline;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, newline).replace(/\r$/, '');
+          buffer = buffer.slice(newline + 1);
+          if (line === '') {
+            if (event.data.length) on[event.type]?.(event.data.join('\n'), event.id);
+            if (event.id) lastId = event.id;
+            event = { type: 'message', data: [] };
+          } else if (!line.startsWith(':')) {
+            const colon = line.indexOf(':');
+            const field = colon < 0 ? line : line.slice(0, colon);
+            const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+            if (field === 'event') event.type = text;
+            else if (field === 'data') event.data.push(text);
+            else if (field === 'id') event.id = text;
+          }
+        }
+      }
+    } catch (e) {
+      if (signal.aborted || e instanceof Unauthorized) return;
+    }
+    onState(false);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+function signIn(message) {
+  const form = $('#sign-in');
+  form.hidden = false;
+  $('#sign-in-message').textContent = message;
+  $('#sign-out').hidden = true;
+  $('#token').focus();
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -63,14 +133,13 @@ async function loadPipelines() {
 }
 
 function watchPipelines() {
-  const events = new EventSource('/api/pipelines/stream');
-  events.onopen = () => live(true);
-  events.onerror = () => live(false);
-  events.addEventListener('pipeline', (e) => {
-    const p = JSON.parse(e.data);
-    state.pipelines.set(p.id, p);
-    renderPipelines();
-  });
+  streamEvents('/api/pipelines/stream', {
+    pipeline: (data) => {
+      const p = JSON.parse(data);
+      state.pipelines.set(p.id, p);
+      renderPipelines();
+    },
+  }, state.session.signal, live);
 }
 
 // ---- one pipeline's tree ----------------------------------------------------------------------
@@ -96,7 +165,7 @@ function nodeItem(node) {
 async function showPipeline(id) {
   state.selected = id;
   renderPipelines();
-  state.pipelineEvents?.close();
+  state.pipelineEvents?.abort();
   const render = async () => {
     const detail = await getJson(`/api/pipelines/${id}`);
     state.pipelines.set(id, { ...state.pipelines.get(id), ...detail });
@@ -105,13 +174,12 @@ async function showPipeline(id) {
   };
   await render().catch(() => $('#tree').replaceChildren('Waiting for the pipeline’s first event…'));
   let pending = null;
-  state.pipelineEvents = new EventSource(`/api/pipelines/${id}/events`);
+  state.pipelineEvents = new AbortController();
   const again = () => {
     clearTimeout(pending);
     pending = setTimeout(() => render().catch(() => {}), 100);
   };
-  state.pipelineEvents.addEventListener('node', again);
-  state.pipelineEvents.addEventListener('pipeline', again);
+  streamEvents(`/api/pipelines/${id}/events`, { node: again, pipeline: again }, state.pipelineEvents.signal);
 }
 
 async function followLog(buildId, name) {
@@ -123,7 +191,7 @@ async function followLog(buildId, name) {
   const pre = $('#log');
   pre.textContent = '';
   try {
-    const response = await fetch(`${state.endpoints.buildUrl}/api/builds/${buildId}/log?follow=true`, { signal: abort.signal });
+    const response = await api(`${state.endpoints.buildUrl}/api/builds/${buildId}/log?follow=true`, { signal: abort.signal });
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     for (;;) {
@@ -280,12 +348,39 @@ async function route() {
 }
 
 async function start() {
-  state.endpoints = await getJson('/api/dashboard');
-  $('#impact-image').addEventListener('change', (e) => showImpact(e.target.value));
-  window.addEventListener('hashchange', route);
-  watchPipelines();
-  await loadPipelines();
-  await route();
+  state.session?.abort();
+  state.session = new AbortController();
+  if (!localStorage.getItem(TOKEN_KEY)) {
+    signIn('Sign in with an API token (viewer or operator).');
+    return;
+  }
+  $('#sign-in').hidden = true;
+  $('#sign-out').hidden = false;
+  try {
+    state.endpoints = await getJson('/api/dashboard');
+    watchPipelines();
+    await loadPipelines();
+    await route();
+  } catch (e) {
+    if (!(e instanceof Unauthorized)) throw e;
+  }
 }
+
+$('#impact-image').addEventListener('change', (e) => showImpact(e.target.value));
+window.addEventListener('hashchange', () => { if (state.endpoints) route(); });
+$('#sign-in').addEventListener('submit', (e) => {
+  e.preventDefault();
+  localStorage.setItem(TOKEN_KEY, $('#token').value.trim());
+  $('#token').value = '';
+  start();
+});
+$('#sign-out').addEventListener('click', () => {
+  localStorage.removeItem(TOKEN_KEY);
+  state.session?.abort();
+  state.pipelineEvents?.abort();
+  state.endpoints = null;
+  live(false);
+  start();
+});
 
 start();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
 import dev.cascade.testsupport.ServiceProcess;
+import dev.cascade.testsupport.TestTokens;
 import dev.cascade.testsupport.WebhookRecorder;
 import java.io.IOException;
 import java.net.URI;
@@ -31,7 +32,7 @@ public final class Harness {
     }
 
     public static JsonNode get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(authenticated(HttpRequest.newBuilder(URI.create(url))).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) {
             throw new IOException("GET " + url + " answered " + r.statusCode() + ": " + r.body());
         }
@@ -40,12 +41,20 @@ public final class Harness {
 
     public static HttpResponse<String> post(String url, String contentType, String body, Map<String, String> headers)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = authenticated(HttpRequest.newBuilder(URI.create(url))).POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(b::header);
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Calls to a service's REST API carry the operator's token the system was started with; webhooks carry none. */
+    private static HttpRequest.Builder authenticated(HttpRequest.Builder request) {
+        if (request.build().uri().getPath().startsWith("/api")) {
+            request.header("Authorization", "Bearer " + TestTokens.OPERATOR);
+        }
+        return request;
     }
 
     /** Polls until {@code check} holds, or fails after {@code timeout}. */

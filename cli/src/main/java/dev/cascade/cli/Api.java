@@ -210,6 +210,13 @@ final class Api {
         if (status == 404) {
             return new Failure(Cascade.NOT_FOUND, detail != null ? detail : "not found: " + request.method() + " " + request.uri());
         }
+        if (status == 401) {
+            return new Failure(Cascade.NOT_AUTHORISED, service.name() + " did not accept the API token (401): set --token or CASCADE_TOKEN");
+        }
+        if (status == 403) {
+            return new Failure(Cascade.NOT_AUTHORISED, service.name() + " refused " + request.method() + " " + request.uri().getPath()
+                    + " (403): the API token's role may not do this (operator needed)");
+        }
         return new Failure(Cascade.SERVICE_ERROR, service.name() + " answered " + status
                 + (detail != null ? ": " + detail : " to " + request.method() + " " + request.uri()));
     }

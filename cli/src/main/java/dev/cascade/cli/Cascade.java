@@ -17,8 +17,9 @@ import picocli.CommandLine.ScopeType;
                 "1:what was followed ended badly (build failed or cancelled, pipeline failed)",
                 "2:usage error",
                 "3:not found (HTTP 404)",
-                "4:the service answered an error (HTTP 4xx other than 404, 5xx)",
-                "5:a service could not be reached"},
+                "4:the service answered an error (HTTP 4xx other than 404, 401, 403; 5xx)",
+                "5:a service could not be reached",
+                "6:the API token is missing or not accepted (HTTP 401), or its role may not do this (HTTP 403)"},
         footerHeading = "%nEnvironment:%n",
         footer = {"  CASCADE_TRIGGER_URL   default of --trigger-url",
                 "  CASCADE_BUILD_URL     default of --build-url",
@@ -32,6 +33,7 @@ public final class Cascade implements Runnable {
     public static final int NOT_FOUND = 3;
     public static final int SERVICE_ERROR = 4;
     public static final int UNREACHABLE = 5;
+    public static final int NOT_AUTHORISED = 6;
 
     @Option(names = "--trigger-url", scope = ScopeType.INHERIT, paramLabel = "URL",
             defaultValue = "${env:CASCADE_TRIGGER_URL:-http://localhost:8081}",

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
 import dev.cascade.testsupport.GitRepos;
+import dev.cascade.testsupport.TestTokens;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -87,11 +88,18 @@ class CliTests {
         return cmd;
     }
 
+    /** {@code cascade args...} with the operator's API token in {@code CASCADE_TOKEN}, as a user would set it. */
+    static ProcessBuilder process(String... args) {
+        ProcessBuilder pb = new ProcessBuilder(command(args));
+        pb.environment().put("CASCADE_TOKEN", TestTokens.OPERATOR);
+        return pb;
+    }
+
     /** Runs {@code cascade args...} to its end (at most three minutes). */
     static Run cascade(String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("cascade-out", ".txt");
         Path err = Files.createTempFile("cascade-err", ".txt");
-        Process p = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = process(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(3, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("cascade " + String.join(" ", args) + " did not end within 3 minutes; it printed:\n"
@@ -176,6 +184,21 @@ class CliTests {
 
         assertThat(run.exit()).as(run::toString).isEqualTo(5);
         assertThat(run.err()).isEqualTo("cascade: cannot reach build-service at http://127.0.0.1:" + closed + ": connection refused\n");
+    }
+
+    @Test
+    void aTokenThatIsNotAcceptedExitsSixAndAViewerMayReadButNotStartABuild() throws Exception {
+        Run wrong = cascade("--token", "not-a-token-of-this-system", "pipelines");
+        assertThat(wrong.exit()).as(wrong::toString).isEqualTo(6);
+        assertThat(wrong.err()).isEqualTo("cascade: trigger-service did not accept the API token (401): set --token or CASCADE_TOKEN\n");
+
+        Run read = cascade("--token", TestTokens.VIEWER, "builds", "list");
+        assertThat(read.exit()).as(read::toString).isZero();
+
+        Run act = cascade("--token", TestTokens.VIEWER, "builds", "start", "cli-hello");
+        assertThat(act.exit()).as(act::toString).isEqualTo(6);
+        assertThat(act.err()).isEqualTo("cascade: build-service refused POST /api/build-configs/cli-hello/builds (403): "
+                + "the API token's role may not do this (operator needed)\n");
     }
 
     @Test
@@ -293,7 +316,7 @@ class CliTests {
 
     @Test
     void pipelinesFollowPrintsALineForANewPipeline() throws Exception {
-        Process follow = new ProcessBuilder(command("pipelines", "--follow", "--limit", "1"))
+        Process follow = process("pipelines", "--follow", "--limit", "1")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         StringBuffer out = new StringBuffer();
         Thread reader = new Thread(() -> {

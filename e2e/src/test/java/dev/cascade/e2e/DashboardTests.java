@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cascade.testsupport.CascadeSystem;
 import dev.cascade.testsupport.GitRepos;
+import dev.cascade.testsupport.TestTokens;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +98,13 @@ class DashboardTests {
         config("dash-lib", "FROM scratch\nCOPY dash-lib.txt /lib.txt\n");
         config("dash-web", "FROM " + image("dash-lib") + "\nCOPY dash-web.txt /web.txt\n");
         browser.get(system.trigger().url() + "/");
+        // the page asks for an API token first; a viewer's is enough to watch
+        wait.until(d -> d.findElement(By.id("sign-in")).isDisplayed());
+        browser.findElement(By.id("token")).sendKeys("not-a-token-of-this-system");
+        browser.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+        wait.until(d -> d.findElement(By.id("sign-in-message")).getText().contains("not accepted"));
+        browser.findElement(By.id("token")).sendKeys(TestTokens.VIEWER);
+        browser.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
         wait.until(d -> d.findElement(By.id("live")).getAttribute("class").contains("on"));
 
         // a build started after the page opened shows up in the list without a reload, and finishes there

@@ -1,6 +1,7 @@
 package dev.cascade.e2e;
 
 import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.TestTokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,6 +30,7 @@ public final class RunningSystem implements BeforeAllCallback {
 
     public static synchronized CascadeSystem get() throws Exception {
         if (system == null) {
+            TestTokens.authenticateRestAssured();
             system = CascadeSystem.start(Path.of("..").toAbsolutePath().normalize(), NAMESPACE, Map.of());
         }
         return system;

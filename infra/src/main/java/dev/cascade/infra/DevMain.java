@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +97,9 @@ public final class DevMain {
             env.put("CASCADE_DB_PORT", Integer.toString(infra.postgresPort()));
             env.put("CASCADE_SECRETS_KEY", secrets.getProperty("secrets.key"));
             env.put("CASCADE_WEBHOOKS_DISTRIBUTION_SECRETS", secrets.getProperty("distribution.token"));
+            env.put("CASCADE_API_OPERATOR_TOKENS", secrets.getProperty("api.operator.token"));
+            env.put("CASCADE_API_VIEWER_TOKENS", secrets.getProperty("api.viewer.token"));
+            env.put("CASCADE_DEPLOY_TOKEN", secrets.getProperty("api.viewer.token"));
             if (registry != null) {
                 env.put("CASCADE_REGISTRY", registry);
                 env.put("CASCADE_REGISTRY_ENDPOINTS", registry + "=http://" + registry);
@@ -125,6 +129,8 @@ public final class DevMain {
                 .append(String.join(", ", dbNames())).append(")\n");
         out.append("  registry         ").append(registry != null ? registry + " (notifies trigger-service)"
                 : "not started: install it with 'apt-get install -y docker-registry'").append('\n');
+        out.append("  API tokens       ").append(state.resolve("api-token")).append(" (operator; ./cascade uses it), ")
+                .append(state.resolve("secrets.properties")).append(" (api.viewer.token)\n");
         out.append("  logs and data    ").append(state).append('\n');
         System.out.println(out);
     }
@@ -137,6 +143,11 @@ public final class DevMain {
      * The local run's own secrets, made once and kept in {@code .cascade/secrets.properties} (owner-only):
      * the key that encrypts stored webhook secrets and the token the registry sends with its notifications.
      */
+    /**
+     * The secrets of the local run, made once and kept in {@code .cascade/secrets.properties} (mode 600): the key
+     * that encrypts stored webhook secrets, the registry's notification token and the API tokens. The operator's
+     * API token is also written to {@code .cascade/api-token}, where {@code ./cascade} finds it.
+     */
     private Properties localSecrets() throws IOException {
         Path file = state.resolve("secrets.properties");
         Properties p = new Properties();
@@ -144,21 +155,37 @@ public final class DevMain {
             try (var in = Files.newInputStream(file)) {
                 p.load(in);
             }
-            return p;
         }
         java.security.SecureRandom random = new java.security.SecureRandom();
-        byte[] key = new byte[32];
-        random.nextBytes(key);
-        byte[] token = new byte[24];
-        random.nextBytes(token);
-        p.setProperty("secrets.key", java.util.Base64.getEncoder().encodeToString(key));
-        p.setProperty("distribution.token", java.util.HexFormat.of().formatHex(token));
+        boolean added = false;
+        for (String name : List.of("secrets.key", "distribution.token", "api.operator.token", "api.viewer.token")) {
+            if (p.getProperty(name) == null) {
+                byte[] bytes = new byte[name.equals("secrets.key") ? 32 : 24];
+                random.nextBytes(bytes);
+                p.setProperty(name, name.equals("secrets.key") ? java.util.Base64.getEncoder().encodeToString(bytes)
+                        : java.util.HexFormat.of().formatHex(bytes));
+                added = true;
+            }
+        }
+        if (added) {
+            writePrivate(file, out -> p.store(out, "secrets of the local Cascade run; keep private"));
+        }
+        writePrivate(state.resolve("api-token"), out -> out.write((p.getProperty("api.operator.token") + "\n").getBytes(StandardCharsets.UTF_8)));
+        return p;
+    }
+
+    private interface Writer {
+        void write(java.io.OutputStream out) throws IOException;
+    }
+
+    /** Writes a file only its owner can read. */
+    private static void writePrivate(Path file, Writer content) throws IOException {
+        Files.deleteIfExists(file);
         Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         try (var out = Files.newOutputStream(file)) {
-            p.store(out, "secrets of the local Cascade run; keep private");
+            content.write(out);
         }
-        return p;
     }
 
     private void startRegistry(String binary, int port, Path logs, String token) throws IOException {

@@ -31,6 +31,7 @@ final class Infra implements AutoCloseable {
 
     private final Path dataDir;
     private EmbeddedPostgres postgres;
+    private List<String> databases = List.of();
     private Process kafka;
     private String kafkaBootstrap;
     private int kafkaPort;
@@ -41,6 +42,7 @@ final class Infra implements AutoCloseable {
     }
 
     void startPostgres(int port, List<String> databases) throws IOException, SQLException {
+        this.databases = List.copyOf(databases);
         Path pgData = dataDir.resolve("postgres");
         Files.createDirectories(pgData);
         // zonky runs initdb only for an empty directory; an existing cluster is started as it is
@@ -70,6 +72,19 @@ final class Infra implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Stops PostgreSQL (a fast shutdown: open sessions are ended), keeping its data. */
+    void stopPostgres() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+        }
+        log("PostgreSQL stopped");
+    }
+
+    /** Starts PostgreSQL again on the same port and data after {@link #stopPostgres()}. */
+    void restartPostgres() throws IOException, SQLException {
+        startPostgres(postgres.getPort(), databases);
     }
 
     int postgresPort() {

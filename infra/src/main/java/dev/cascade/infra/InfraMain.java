@@ -77,7 +77,8 @@ public final class InfraMain {
     /**
      * Commands a test sends on standard input, as {@code <seq> <command>}; once done, the file
      * {@code ack-<seq>} appears beside the ready file. {@code kafka-stop} and {@code kafka-start} simulate
-     * a broker outage on the same ports and data.
+     * a broker outage, {@code postgres-stop} and {@code postgres-start} a database restart, each on the same
+     * ports and data.
      */
     static void runCommand(Infra infra, String line, Path ackDir) {
         String[] parts = line.split(" ", 2);
@@ -89,6 +90,8 @@ public final class InfraMain {
             switch (parts[1]) {
                 case "kafka-stop" -> infra.stopKafka();
                 case "kafka-start" -> infra.restartKafka();
+                case "postgres-stop" -> infra.stopPostgres();
+                case "postgres-start" -> infra.restartPostgres();
                 default -> throw new IllegalArgumentException("unknown command " + parts[1]);
             }
             outcome = "ok";

@@ -116,6 +116,16 @@ public final class InfraProcess implements AutoCloseable {
         command("kafka-start");
     }
 
+    /** Stops PostgreSQL (a fast shutdown, as a restart does); its data and port are kept for {@link #startPostgres()}. */
+    public void stopPostgres() throws IOException {
+        command("postgres-stop");
+    }
+
+    /** Starts PostgreSQL again after {@link #stopPostgres()} and waits until it accepts connections. */
+    public void startPostgres() throws IOException {
+        command("postgres-start");
+    }
+
     private synchronized void command(String command) throws IOException {
         int seq = commandSeq.incrementAndGet();
         Path ack = logFile.resolveSibling("ack-" + seq);

@@ -11,7 +11,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 /**
  * Runs a consumer's effect at most once per event id, in one transaction with the record of having done
  * so, and settles the Kafka message: acked when done or already done, nacked (so the connector's
- * dead-letter strategy sends it to {@code <topic>.dlq} with the reason) when it cannot be processed.
+ * dead-letter strategy sends it to {@code <topic>.dlq} with the reason) when it cannot be processed. While the
+ * database cannot be reached the event is tried again until it can: an outage delays events, it loses none.
  */
 @ApplicationScoped
 public class IdempotentConsumer {
@@ -43,7 +44,12 @@ public class IdempotentConsumer {
                             }
                             return effect.apply(event);
                         }))
-                // a database that is briefly away is no reason to dead-letter an event: try again first
+                // the database being away (a restart, a failover) is no reason to dead-letter an event: the event
+                // waits for it, and keeps its place in the partition, however long that takes
+                .onFailure(DatabaseUnavailable::is).invoke(f -> Log.warnf("%s: event %s waits for the database: %s", consumer, event.id(),
+                        f.getMessage()))
+                .onFailure(DatabaseUnavailable::is).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely()
+                // another failure may be a conflict with a concurrent transaction: a few tries, then the dead-letter topic
                 .onFailure(f -> !(f instanceof UnprocessableEventException))
                 .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(RETRIES)
                 .onItemOrFailure().transformToUni((ignored, failure) -> {

@@ -1,6 +1,7 @@
 package dev.cascade.messaging;
 
 import dev.cascade.common.events.CloudEventAttributes;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -31,6 +33,9 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
  * service never publish the same row concurrently or out of order. A broker outage leaves rows unsent;
  * they go out when it is back. Delivery is at-least-once: a crash between the broker's ack and the
  * stamp republishes a row with the same event id, which consumers recognise.
+ *
+ * <p>The relay polls, and can also be woken ({@link #relaySoon()}) by code that has just committed outbox rows,
+ * so an event need not wait for the next poll; the poll stays, for rows whose writer did not wake it.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -45,9 +50,13 @@ public class OutboxRelay {
     private final URI source;
     private final int batchSize;
     private final Duration pollInterval;
+    private final Vertx vertx;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** A wake arrived: set before a relay is asked for, cleared when one starts, so no wake is lost to a running relay. */
+    private final AtomicBoolean wanted = new AtomicBoolean();
+    private volatile boolean stopping;
 
-    public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter,
+    public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter, Vertx vertx,
                        @ConfigProperty(name = "cascade.events.source") String source,
                        @ConfigProperty(name = "cascade.outbox.batch-size", defaultValue = "200") int batchSize,
                        @ConfigProperty(name = "cascade.outbox.poll-interval", defaultValue = "100ms") Duration pollInterval) {
@@ -56,11 +65,29 @@ public class OutboxRelay {
         this.source = URI.create(source);
         this.batchSize = batchSize;
         this.pollInterval = pollInterval;
+        this.vertx = vertx;
     }
 
     /** Polls the outbox on a Vert.x timer once the application has started; a poll still running is not overlapped. */
     void start(@Observes StartupEvent started, Periodic periodic) {
         periodic.every(pollInterval, "outbox relay (unsent rows are retried)", this::relay);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        stopping = true;
+    }
+
+    /**
+     * Asks for a relay now, without waiting for the next poll: call it after the transaction that wrote outbox rows
+     * has committed. A relay already running goes round once more when it ends, so the new rows are not left for
+     * the poll.
+     */
+    public void relaySoon() {
+        if (stopping) {
+            return;
+        }
+        wanted.set(true);
+        BackgroundWork.run(vertx, "outbox relay (unsent rows are retried)", this::relay);
     }
 
     /**
@@ -72,7 +99,13 @@ public class OutboxRelay {
         if (!running.compareAndSet(false, true)) {
             return Uni.createFrom().item(0);
         }
-        return relayBatches(0).eventually(() -> running.set(false));
+        wanted.set(false);
+        return relayBatches(0).eventually(() -> {
+            running.set(false);
+            if (wanted.get()) {
+                relaySoon();
+            }
+        });
     }
 
     private Uni<Integer> relayBatches(int soFar) {
@@ -97,10 +130,12 @@ public class OutboxRelay {
                                     return Uni.createFrom().item(0);
                                 }
                                 Long[] ids = batch.stream().map(r -> r.getLong("id")).toArray(Long[]::new);
+                                long t0 = System.nanoTime();
                                 // handed to the producer in order without waiting for each acknowledgement (it keeps
                                 // their order per partition); the batch counts as sent once every one is acknowledged
                                 return Uni.join().all(batch.stream().map(r -> emitter.sendMessage(toMessage(r))).toList())
                                         .andFailFast()
+                                        .invoke(() -> io.quarkus.logging.Log.infof("TIMING relay sent %d in %d ms", batch.size(), (System.nanoTime() - t0) / 1_000_000))
                                         .chain(() -> conn.preparedQuery("UPDATE outbox_event SET sent_at = now() WHERE id = ANY($1)")
                                                 .execute(Tuple.of(ids)))
                                         .map(updated -> batch.size());

@@ -34,12 +34,14 @@ public class CascadeInfraResource implements QuarkusTestResourceLifecycleManager
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded Kafka and PostgreSQL", e);
         }
-        return Map.of(
+        Map<String, String> config = new java.util.HashMap<>(TestTokens.config());
+        config.putAll(Map.of(
                 "kafka.bootstrap.servers", infra.kafkaBootstrapServers(),
                 "quarkus.datasource.reactive.url", infra.reactiveUrl(database),
                 "quarkus.datasource.jdbc.url", infra.jdbcUrl(database),
                 "quarkus.datasource.username", infra.postgresUser(),
-                "quarkus.datasource.password", infra.postgresUser());
+                "quarkus.datasource.password", infra.postgresUser()));
+        return config;
     }
 
     @Override

@@ -36,10 +36,13 @@ public final class CascadeSystem implements AutoCloseable {
     private final KubernetesMockServer kube;
     private final KubernetesClient kubeClient;
     private final SimulatedController controller;
+    private final Path root;
+    private final Map<String, String> env;
     private final List<ServiceProcess> services;
 
     private CascadeSystem(Path work, InfraProcess infra, WebhookRecorder recorder, LocalRegistry registry, KubernetesMockServer kube,
-                          KubernetesClient kubeClient, SimulatedController controller, List<ServiceProcess> services) {
+                          KubernetesClient kubeClient, SimulatedController controller, Path root, Map<String, String> env,
+                          List<ServiceProcess> services) {
         this.work = work;
         this.infra = infra;
         this.recorder = recorder;
@@ -47,7 +50,9 @@ public final class CascadeSystem implements AutoCloseable {
         this.kube = kube;
         this.kubeClient = kubeClient;
         this.controller = controller;
-        this.services = services;
+        this.root = root;
+        this.env = Map.copyOf(env);
+        this.services = new java.util.concurrent.CopyOnWriteArrayList<>(services);
     }
 
     /**
@@ -91,6 +96,8 @@ public final class CascadeSystem implements AutoCloseable {
         env.put("CASCADE_DEPLOY_NAMESPACES", namespace);
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", kube.url("/"));
         env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", namespace);
+        env.putAll(TestTokens.env());
+        env.put("CASCADE_DEPLOY_TOKEN", TestTokens.VIEWER);
         env.putAll(extraEnv);
 
         Path logs = work.resolve("logs");
@@ -98,7 +105,7 @@ public final class CascadeSystem implements AutoCloseable {
         services.add(ServiceProcess.start(root, "trigger-service", ports[0], logs, env));
         services.add(ServiceProcess.start(root, "build-service", ports[1], logs, env));
         services.add(ServiceProcess.start(root, "deploy-service", ports[2], logs, env));
-        CascadeSystem system = new CascadeSystem(work, infra, recorder, registry, kube, kubeClient, controller, services);
+        CascadeSystem system = new CascadeSystem(work, infra, recorder, registry, kube, kubeClient, controller, root, env, services);
         try {
             for (ServiceProcess s : services) {
                 s.awaitReady(Duration.ofMinutes(3));
@@ -122,8 +129,46 @@ public final class CascadeSystem implements AutoCloseable {
         return services.get(2);
     }
 
+    /** Every instance running or started so far: the first three, then any {@link #startInstance further ones}. */
     public List<ServiceProcess> services() {
-        return services;
+        return List.copyOf(services);
+    }
+
+    /**
+     * Starts one more instance of a service (another replica on the same broker and databases), on a port of its
+     * own, and waits until it is ready. A further build-service instance works, stores images and writes live logs
+     * in directories of its own, as another pod would.
+     *
+     * @param module {@code trigger-service}, {@code build-service} or {@code deploy-service}
+     */
+    public ServiceProcess startInstance(String module) throws IOException, InterruptedException {
+        long same = services.stream().filter(s -> s.module.equals(module)).count();
+        if (same == 0) {
+            throw new IllegalArgumentException("no service " + module);
+        }
+        String name = module + "-" + (same + 1);
+        int port = InfraProcess.freePorts(1)[0];
+        Map<String, String> own = new HashMap<>(env);
+        own.put("CASCADE_" + module.replace("-service", "").toUpperCase(java.util.Locale.ROOT) + "_PORT", Integer.toString(port));
+        if (module.equals("build-service")) {
+            Path dirs = work.resolve(name);
+            own.put("CASCADE_BUILD_WORK_DIR", dirs.resolve("builds").toString());
+            own.put("CASCADE_BUILD_STORAGE_ROOT", dirs.resolve("buildah-storage").toString());
+            own.put("CASCADE_BUILD_LOG_DIR", dirs.resolve("build-logs").toString());
+        }
+        ServiceProcess instance = ServiceProcess.start(root, module, name, port, logs(), own);
+        services.add(instance);
+        instance.awaitReady(Duration.ofMinutes(3));
+        return instance;
+    }
+
+    /**
+     * The secret values the services were started with (the key for stored webhook secrets, the registry's
+     * notification token, the API tokens), for tests that check none of them is ever written out.
+     */
+    public List<String> secrets() {
+        return List.of(env.get("CASCADE_SECRETS_KEY"), env.get("CASCADE_WEBHOOKS_DISTRIBUTION_SECRETS"),
+                env.get("CASCADE_API_OPERATOR_TOKENS"), env.get("CASCADE_API_VIEWER_TOKENS"));
     }
 
     public InfraProcess infra() {

@@ -5,62 +5,119 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
-/** One Cascade service started as it ships: {@code java -jar <module>/target/quarkus-app/quarkus-run.jar}. */
+/**
+ * One Cascade service started as it ships: {@code java -jar <module>/target/quarkus-app/quarkus-run.jar}. It can
+ * be killed as a crash would end it and started again on the same port with the same environment.
+ */
 public final class ServiceProcess implements AutoCloseable {
 
+    /** The instance's name: its module, or {@code <module>-<n>} for a further instance. */
     public final String name;
+    public final String module;
     public final int port;
     public final Path log;
-    private final Process process;
+    private final Path root;
+    private final Map<String, String> env;
+    private volatile Process process;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    private ServiceProcess(String name, String module, int port, Path log, Path root, Map<String, String> env) {
         this.name = name;
+        this.module = module;
         this.port = port;
         this.log = log;
-        this.process = process;
+        this.root = root;
+        this.env = Map.copyOf(env);
     }
 
     public static ServiceProcess start(Path root, String module, int port, Path logs, Map<String, String> env) throws IOException {
+        return start(root, module, module, port, logs, env);
+    }
+
+    /** Starts an instance named {@code name} (its log is {@code <name>.log}) of {@code module}. */
+    public static ServiceProcess start(Path root, String module, String name, int port, Path logs, Map<String, String> env)
+            throws IOException {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: the services are packaged before this module is tested");
         }
         Files.createDirectories(logs);
-        Path log = logs.resolve(module + ".log");
+        ServiceProcess service = new ServiceProcess(name, module, port, logs.resolve(name + ".log"), root, env);
+        Files.deleteIfExists(service.log);
+        service.launch();
+        return service;
+    }
+
+    private void launch() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", jar.toString())
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString())
                 .directory(root.resolve(module).toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
-        return new ServiceProcess(module, port, log, pb.start());
+        process = pb.start();
     }
 
     public String url() {
         return "http://127.0.0.1:" + port;
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Ends the service as a crash or an evicted pod would: SIGKILL to the JVM and to every process it started
+     * (a build's git or buildah), with no shutdown hook, no graceful stop, nothing flushed.
+     */
+    public void kill() throws InterruptedException {
+        Process p = process;
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " did not die from SIGKILL");
+        }
+        note("killed (SIGKILL) by the test");
+    }
+
+    /** Starts the service again, on the same port with the same environment, after {@link #kill()} or {@link #close()}. */
+    public void restart() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        note("started again by the test");
+        launch();
+    }
+
+    private void note(String what) {
+        try {
+            Files.writeString(log, "\n===== " + Instant.now() + " " + name + " " + what + " =====\n\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException ignored) {
+            // the marker only helps a reader of the log
+        }
+    }
+
     /** Waits until {@code /q/health/ready} answers 200; fails at once when the process has exited. */
     public void awaitReady(Duration timeout) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build();
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            Process p = process;
+            if (!p.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + p.exitValue() + ":\n" + Files.readString(log));
             }
-            try {
-                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
+            if (readiness() == 200) {
+                return;
             }
             if (Instant.now().isAfter(deadline)) {
                 throw new IllegalStateException(name + " not ready after " + timeout + "; its log: " + log);
@@ -69,16 +126,28 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The status {@code /q/health/ready} answers now; 0 when nothing answers. */
+    public int readiness() throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        try {
+            return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException notListening) {
+            return 0;
+        }
+    }
+
     @Override
     public void close() {
-        process.destroy();
+        Process p = process;
+        p.destroy();
         try {
-            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            p.destroyForcibly();
         }
     }
 }

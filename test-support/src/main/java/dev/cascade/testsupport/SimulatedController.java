@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * controllers of a real cluster would: the mock server gives a changed spec a new {@code metadata.generation};
  * the controller then reports {@code observedGeneration}, replica counts and the Progressing condition, and
  * finishes hook Jobs. Images listed as stuck never become available and hit ProgressDeadlineExceeded;
- * held images stay in progress until released; hook commands containing "fail" fail.
+ * held images, and any new template of a held workload, stay in progress until released; hook commands
+ * containing "fail" fail.
  */
 public final class SimulatedController implements AutoCloseable {
 
@@ -28,6 +29,8 @@ public final class SimulatedController implements AutoCloseable {
     private final Map<String, String> seenTemplates = new ConcurrentHashMap<>();
     public final Set<String> stuckImages = ConcurrentHashMap.newKeySet();
     public final Set<String> heldImages = ConcurrentHashMap.newKeySet();
+    /** Deployments ({@code namespace/name}) whose new templates stay in progress until {@link #releaseWorkload}. */
+    public final Set<String> heldWorkloads = ConcurrentHashMap.newKeySet();
 
     /** Serves a pod's log (namespace/pod, text) from the mock server. */
     private final java.util.function.BiConsumer<String, String> logs;
@@ -81,7 +84,7 @@ public final class SimulatedController implements AutoCloseable {
         long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
         Deployment bumped = d;
         String image = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-        if (heldImages.contains(image)) {
+        if (heldImages.contains(image) || heldWorkloads.contains(key)) {
             return;
         }
         report(bumped, generation, image);
@@ -95,6 +98,13 @@ public final class SimulatedController implements AutoCloseable {
         if (current.equals(image)) {
             report(d, d.getMetadata().getGeneration(), image);
         }
+    }
+
+    /** Lets a held workload finish rolling out whatever its template holds now. */
+    public synchronized void releaseWorkload(String namespace, String name) {
+        heldWorkloads.remove(namespace + "/" + name);
+        Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+        report(d, d.getMetadata().getGeneration(), d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
     }
 
     private void report(Deployment d, long generation, String image) {

@@ -24,12 +24,13 @@ public final class WebhookRecorder implements AutoCloseable {
 
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
-    private final URI target;
+    private final List<URI> targets = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     public final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
 
     private WebhookRecorder(HttpServer server, URI target) {
         this.server = server;
-        this.target = target;
+        this.targets.add(target);
     }
 
     public static WebhookRecorder start(int port, String target) throws IOException {
@@ -61,8 +62,17 @@ public final class WebhookRecorder implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
     }
 
+    /**
+     * Spreads deliveries over one more trigger-service instance, in turn, as a load balancer in front of its
+     * replicas would.
+     */
+    public void addTarget(String target) {
+        targets.add(URI.create(target));
+    }
+
     /** Sends a recorded delivery to trigger-service again, byte for byte. */
     public HttpResponse<String> forward(Map<String, String> headers, byte[] body) throws IOException, InterruptedException {
+        URI target = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
         HttpRequest.Builder request = HttpRequest.newBuilder(target).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

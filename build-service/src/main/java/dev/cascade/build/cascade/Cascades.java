@@ -59,6 +59,7 @@ public class Cascades {
      * that has built on the image counts as affected.
      */
     public Uni<CascadePlan> planForImage(String image, String digest) {
+        Log.infof("TIMING plan start");
         String stale = digest == null ? "" : " and ci.digest <> ?2";
         List<Object> params = new ArrayList<>(List.of(image));
         if (digest != null) {
@@ -123,30 +124,25 @@ public class Cascades {
 
     /**
      * Queues a plan in one pipeline, each build after its parents' builds. A config that already has a
-     * build in the pipeline keeps it (the loop guard), and its children wait for that one.
+     * build in the pipeline keeps it (the loop guard), and its children wait for that one. The whole plan is
+     * queued with a handful of statements, whatever its size (see {@link Builds#queue(List, Causation)}).
      */
     public Uni<List<Build>> queue(CascadePlan plan, Causation causation, Function<CascadePlan.Step, String> revision,
                                   Function<CascadePlan.Step, String> reason) {
         if (plan.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        Map<String, Build> queued = new HashMap<>();
+        Log.infof("TIMING queue start");
         return BuildConfig.<BuildConfig>list("name in ?1", plan.configs()).chain(found -> {
+            Log.infof("TIMING configs listed");
             Map<String, BuildConfig> configs = new HashMap<>();
             found.forEach(c -> configs.put(c.name, c));
-            return Multi.createFrom().iterable(plan.steps())
+            // a config deleted since the plan was made drops out; its children no longer wait for it
+            List<Builds.Request> requests = plan.steps().stream()
                     .filter(step -> configs.containsKey(step.config()))
-                    .onItem().transformToUniAndConcatenate(step -> {
-                        Map<String, Build> after = new LinkedHashMap<>();
-                        step.after().forEach(p -> {
-                            if (queued.containsKey(p)) {
-                                after.put(p, queued.get(p));
-                            }
-                        });
-                        return builds.queue(configs.get(step.config()), revision.apply(step), reason.apply(step), causation, after)
-                                .invoke(b -> queued.put(step.config(), b));
-                    })
-                    .collect().asList();
+                    .map(step -> new Builds.Request(configs.get(step.config()), revision.apply(step), reason.apply(step), step.after()))
+                    .toList();
+            return builds.queue(requests, causation);
         });
     }
 

@@ -42,4 +42,11 @@ public interface BuildSettings {
     /** Attempts of a push that fails for a transient reason. */
     @WithDefault("3")
     int pushAttempts();
+
+    /**
+     * How long a started build stays with the instance running it unless that instance renews the lease (it does so
+     * three times a lease while it runs the build). A build whose lease ran out is queued again.
+     */
+    @WithDefault("30s")
+    java.time.Duration lease();
 }

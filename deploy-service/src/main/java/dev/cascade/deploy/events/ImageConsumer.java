@@ -27,7 +27,9 @@ public class ImageConsumer {
 
     @Incoming("images")
     public Uni<Void> onImagePushed(Message<String> message) {
-        return consumer.consume(message, "deploy-service.images", ImagePushed.class, this::record);
+        // once the planned rollouts have committed, the driver starts them without waiting for its next tick
+        return consumer.consume(message, "deploy-service.images", ImagePushed.class, this::record)
+                .invoke(rollouts::driveSoon);
     }
 
     Uni<Void> record(ReceivedEvent<ImagePushed> event) {

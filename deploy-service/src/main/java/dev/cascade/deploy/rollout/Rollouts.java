@@ -14,8 +14,10 @@ import dev.cascade.deploy.target.ImagePolicy;
 import dev.cascade.deploy.target.ImageTrigger;
 import dev.cascade.deploy.target.Target;
 import dev.cascade.deploy.target.TargetIndex;
+import dev.cascade.messaging.BackgroundWork;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
+import dev.cascade.messaging.OutboxRelay;
 import dev.cascade.messaging.Periodic;
 import dev.cascade.messaging.ReceivedEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -40,6 +42,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * new image, the patch to the immutable {@code repo@sha256:…} reference, following the controller's
  * status to success or failure, and the rollback to the previous image on failure. Every step is stored
  * with its {@code cascade.rollout.*} event through the outbox.
+ *
+ * <p>The driver looks at the active rollouts on a timer, and is also woken ({@link #driveSoon()}) right after a
+ * transaction that planned one has committed, so a new rollout's patch does not wait for the next tick.
  */
 @ApplicationScoped
 public class Rollouts {
@@ -51,18 +56,22 @@ public class Rollouts {
     private final TargetIndex index;
     private final Workloads workloads;
     private final Outbox outbox;
+    private final OutboxRelay relay;
     private final RegistryAliases aliases;
     private final Vertx vertx;
     private final ObjectMapper json;
     private final Duration progressDeadline;
     private final AtomicBoolean driving = new AtomicBoolean();
+    /** A wake arrived: set before the driver is asked for, cleared when a pass starts, so no wake is lost to a running pass. */
+    private final AtomicBoolean wanted = new AtomicBoolean();
 
-    public Rollouts(TargetIndex index, Workloads workloads, Outbox outbox,
+    public Rollouts(TargetIndex index, Workloads workloads, Outbox outbox, OutboxRelay relay,
                     @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases, Vertx vertx, ObjectMapper json,
                     @ConfigProperty(name = "cascade.deploy.progress-deadline") Duration progressDeadline) {
         this.index = index;
         this.workloads = workloads;
         this.outbox = outbox;
+        this.relay = relay;
         this.aliases = RegistryAliases.parse(aliases.orElse(""));
         this.vertx = vertx;
         this.json = json;
@@ -197,25 +206,57 @@ public class Rollouts {
 
     // ---- driving ----------------------------------------------------------------------------
 
+    /**
+     * Asks the driver to look at the active rollouts now, without waiting for its next tick: call it after the
+     * transaction that planned (or released) a rollout has committed. A pass already running goes round once more.
+     */
+    public void driveSoon() {
+        wanted.set(true);
+        BackgroundWork.run(vertx.getDelegate(), "rollout driver", this::drive);
+    }
+
     private Uni<Void> drive() {
         if (!driving.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
+        wanted.set(false);
         return Panache.withSession(() -> Rollout.<Rollout>list("status in ?1", List.of(Rollout.State.PENDING, Rollout.State.HOOK_RUNNING,
                         Rollout.State.PROGRESSING)))
                 .chain(active -> Multi.createFrom().iterable(active).onItem().transformToUniAndConcatenate(this::step).collect().asList())
+                .invoke(steps -> {
+                    if (steps.contains(Boolean.TRUE)) {
+                        relay.relaySoon(); // the events of the steps recorded
+                    }
+                })
                 .replaceWithVoid()
-                .eventually(() -> driving.set(false));
+                .eventually(() -> {
+                    driving.set(false);
+                    if (wanted.get()) {
+                        driveSoon();
+                    }
+                });
     }
 
-    /** One look at one rollout: the Kubernetes side on a worker thread, then the outcome in a transaction. */
-    private Uni<Void> step(Rollout snapshot) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> observe(snapshot)), false)
-                .chain(outcome -> outcome == null ? Uni.createFrom().voidItem()
-                        : Panache.withTransaction(() -> Rollout.<Rollout>findById(snapshot.id).chain(r ->
-                                r == null || r.status != snapshot.status ? Uni.createFrom().voidItem() : outcome.apply(r))))
+    /**
+     * One look at one rollout, by one instance at a time: its row is locked, or skipped while another instance holds
+     * it, and taken only while it is still in the state this pass saw; then the Kubernetes side runs on a worker
+     * thread and the outcome is recorded in the same transaction. So two instances never patch, hook or end one
+     * rollout twice.
+     *
+     * @return whether an outcome was recorded
+     */
+    private Uni<Boolean> step(Rollout snapshot) {
+        return Panache.withTransaction(() -> Panache.getSession()
+                        .chain(s -> s.createNativeQuery("SELECT id FROM rollout WHERE id = ?1 AND status = ?2 FOR UPDATE SKIP LOCKED", UUID.class)
+                                .setParameter(1, snapshot.id)
+                                .setParameter(2, snapshot.status.name())
+                                .getResultList())
+                        .chain(taken -> taken.isEmpty() ? Uni.createFrom().item(false)
+                                : vertx.executeBlocking(Uni.createFrom().item(() -> observe(snapshot)), false)
+                                        .chain(outcome -> outcome == null ? Uni.createFrom().item(false)
+                                                : Rollout.<Rollout>findById(snapshot.id).chain(r -> outcome.apply(r).replaceWith(true)))))
                 .onFailure().invoke(f -> Log.warnf("rollout %s (%s): %s", snapshot.id, snapshot.workloadKey(), f.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+                .onFailure().recoverWithItem(false);
     }
 
     /** What to record after looking at the cluster; null for nothing yet. Blocking. */

@@ -49,6 +49,8 @@ public class WebhookIntake {
     private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
             "x-gitlab-token");
 
+    private static final int MAX_DIGEST_LENGTH = 255;
+
     private final Map<String, WebhookProvider> providers;
     private final WebhookSecrets secrets;
     private final Outbox outbox;
@@ -110,10 +112,22 @@ public class WebhookIntake {
     }
 
     private Uni<IntakeResult> record(WebhookRequest request, ParsedDelivery parsed, UUID redeliveryOf) {
+        if (parsed.images().stream().anyMatch(c -> c.digest() == null)) {
+            // Quay sends the same notification for every push of a tag: only the digests the tags point at now
+            // tell the notification of a new push from a resend of an old one, so they are part of the key
+            return resolveDigests(request, parsed).chain(images -> record(request, parsed.withDedupKey(parsed.dedupKey() + "@"
+                    + images.stream().map(ImagePushed::digest).distinct().sorted().collect(Collectors.joining(","))), images, redeliveryOf));
+        }
+        return record(request, parsed, null, redeliveryOf);
+    }
+
+    /** Stores a delivery as new or as a duplicate of its original; {@code resolved} are its images when already resolved. */
+    private Uni<IntakeResult> record(WebhookRequest request, ParsedDelivery parsed, List<ImagePushed> resolved, UUID redeliveryOf) {
         Uni<IntakeResult> attempt = (redeliveryOf != null ? Uni.createFrom().<Delivery>nullItem() : findOriginal(request.sender(), parsed.dedupKey()))
                 .chain(original -> original != null
                         ? storeDuplicate(request, parsed, original)
-                        : resolveDigests(request, parsed).chain(images -> storeNew(request, parsed, images, redeliveryOf)));
+                        : (resolved != null ? Uni.createFrom().item(resolved) : resolveDigests(request, parsed))
+                                .chain(images -> storeNew(request, parsed, images, redeliveryOf)));
         // two copies arriving at once: the unique index lets one in, and the other becomes its duplicate
         return attempt.onFailure(WebhookIntake::isUniqueViolation).recoverWithUni(() -> findOriginal(request.sender(), parsed.dedupKey())
                 .chain(original -> storeDuplicate(request, parsed, original)));
@@ -148,6 +162,10 @@ public class WebhookIntake {
     }
 
     private Uni<ImagePushed> toImagePushed(String sender, ImageCandidate c) {
+        if (c.digest() != null && c.digest().length() > MAX_DIGEST_LENGTH) {
+            // the digest keys image_push_seen, whose index takes entries of a few kilobytes; sha512 is 135 characters
+            throw new MalformedWebhookException("a digest of " + c.digest().length() + " characters is no digest");
+        }
         ImageRef ref;
         try {
             ref = ImageRef.parse(c.registry() + "/" + c.repository() + ":" + c.tag(), aliases);
@@ -166,20 +184,24 @@ public class WebhookIntake {
                 parsed, parsed.subject(), parsed.ignored());
         d.redeliveryOf = redeliveryOf;
         List<UUID> pipelines = new ArrayList<>();
-        // flushed at once: the native insert into image_push_seen refers to this row
+        List<String> held = new ArrayList<>();
+        // flushed at once: the native inserts into image_push_seen and held_image_push refer to this row
         return Panache.withTransaction(() -> d.persistAndFlush()
                         .chain(() -> Multi.createFrom().iterable(parsed.pushes())
                                 .onItem().transformToUniAndConcatenate(push -> publishPush(d, push).invoke(pipelines::add))
                                 .collect().asList())
                         .chain(() -> Multi.createFrom().iterable(images)
-                                .onItem().transformToUniAndConcatenate(image -> publishImage(d, image).invoke(id -> {
+                                .onItem().transformToUniAndConcatenate(image -> publishImage(d, image, held).invoke(id -> {
                                     if (id != null && !pipelines.contains(id)) {
                                         pipelines.add(id);
                                     }
                                 }))
                                 .collect().asList())
                         .chain(() -> {
-                            if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !images.isEmpty()) {
+                            if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !held.isEmpty()) {
+                                d.reason = "the push of " + String.join(", ", held) + " waits up to " + imagePushes.buildReportWait()
+                                        + " for the build that made it to report it";
+                            } else if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !images.isEmpty()) {
                                 d.status = Delivery.Status.IGNORED;
                                 d.reason = "every image push in it was reported before";
                             }
@@ -204,20 +226,23 @@ public class WebhookIntake {
     /**
      * Publishes an image push unless the same tag at the same digest was reported before (by another delivery,
      * or by the build that pushed it); null then. A push of the output image of a build that is running joins
-     * that build's pipeline; any other starts a pipeline of its own.
+     * that build's pipeline; a push of a tag Cascade builds that no running build explains is held for its build
+     * to report it (added to {@code held}; null then); any other starts a pipeline of its own.
      *
      * @return the pipeline the push joined or started
      */
-    private Uni<UUID> publishImage(Delivery d, ImagePushed image) {
+    private Uni<UUID> publishImage(Delivery d, ImagePushed image, List<String> held) {
         UUID eventId = UUID.randomUUID();
         ImagePushed event = new ImagePushed(image.image(), image.registry(), image.repository(), image.tag(), image.digest(),
                 image.mediaType(), image.sender(), d.id.toString());
-        return imagePushes.causationOfRegistryPush(eventId, event.image())
-                .chain(causation -> imagePushes.publishOnce(eventId, event, causation, ImagePushes.Reporter.delivery(d.id))
-                        .chain(published -> !published
-                                ? Uni.createFrom().<UUID>nullItem()
-                                : recordEvent(d, eventId, causation.pipelineId(), EventTypes.IMAGE_PUSHED, event.key())
-                                        .replaceWith(causation.pipelineId())));
+        return imagePushes.fromRegistry(eventId, event, d.id).chain(report -> switch (report.taken()) {
+            case PUBLISHED -> recordEvent(d, eventId, report.pipelineId(), EventTypes.IMAGE_PUSHED, event.key()).replaceWith(report.pipelineId());
+            case HELD -> {
+                held.add(event.image() + "@" + event.digest());
+                yield Uni.createFrom().<UUID>nullItem();
+            }
+            case REPORTED_BEFORE -> Uni.createFrom().<UUID>nullItem();
+        });
     }
 
     private Uni<Void> recordEvent(Delivery d, UUID eventId, UUID pipelineId, String type, String key) {
@@ -274,7 +299,9 @@ public class WebhookIntake {
             if (c instanceof ConstraintViolationException cve && "23505".equals(cve.getSQLState())) {
                 return true;
             }
-            if (c.getMessage() != null && c.getMessage().contains("delivery_dedup")) {
+            // the reactive client's own exception names the index; any other failure on it (a row too large for the
+            // index) is no copy of anything
+            if (c.getMessage() != null && c.getMessage().contains("delivery_dedup") && c.getMessage().contains("duplicate key")) {
                 return true;
             }
         }

@@ -323,6 +323,7 @@ public class PipelineProjection {
         ImagePushed pushed = new ImagePushed(ref.taggedName(), ref.registry(), ref.repository(), ref.tag(), b.digest(), null,
                 BUILD_SENDER, b.buildId());
         return imagePushes.publishOnce(eventId, pushed, Causation.causedBy(event), ImagePushes.Reporter.build(b.buildId(), event.id()))
+                .call(published -> imagePushes.claimHeld(pushed, published, eventId, event.pipelineId()))
                 .invoke(published -> Log.infof(published
                                 ? "build %s pushed %s@%s: published as image push %s in pipeline %s"
                                 : "build %s pushed %s@%s: already reported (%s, pipeline %s)",

@@ -6,8 +6,8 @@ import dev.cascade.common.git.GitRef;
 import dev.cascade.common.git.GitRepository;
 import dev.cascade.trigger.webhook.Credential;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
+import dev.cascade.trigger.webhook.ParsedDelivery;
 import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -31,7 +31,6 @@ final class GitPushes {
     // the generic hook is typed by people and scripts, who may send an abbreviated id git still resolves
     private static final Pattern ANY_SHA = Pattern.compile("[0-9a-f]{7,64}");
     private static final Pattern SKIP_CI = Pattern.compile("\\[(skip ci|ci skip)]", Pattern.CASE_INSENSITIVE);
-    private static final int MAX_KEY_LENGTH = 512;
     // GitHub lists at most 2048 commits per push and at most 3000 files per list of a commit
     private static final int MAX_LISTED_COMMITS = 2048;
     private static final int MAX_LISTED_FILES = 3000;
@@ -205,12 +204,9 @@ final class GitPushes {
         return dedupKey((eventName == null ? "" : eventName) + ":sha256:" + sha256Hex(body));
     }
 
-    /**
-     * A key as it is stored: short keys stay readable, long ones (a push of hundreds of tags, a hostile
-     * header) become their digest, since the unique index over keys only takes entries of a few kilobytes.
-     */
+    /** A key as it is stored (see {@link ParsedDelivery#storableKey}). */
     static String dedupKey(String key) {
-        return key.length() <= MAX_KEY_LENGTH ? key : "sha256:" + sha256Hex(key.getBytes(StandardCharsets.UTF_8));
+        return ParsedDelivery.storableKey(key);
     }
 
     private static String sha256Hex(byte[] bytes) {

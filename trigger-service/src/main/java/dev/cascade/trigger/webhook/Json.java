@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /** Small helpers for reading untrusted webhook JSON: every failure becomes a {@link MalformedWebhookException}. */
 public final class Json {
@@ -13,6 +17,7 @@ public final class Json {
 
     /** Parses the body as one JSON object. */
     public static JsonNode object(ObjectMapper mapper, byte[] body) {
+        requireUtf8(body);
         JsonNode node;
         try {
             node = mapper.readTree(body);
@@ -25,6 +30,21 @@ public final class Json {
             throw new MalformedWebhookException("body is not a JSON object");
         }
         return node;
+    }
+
+    /**
+     * Refuses a body that is not UTF-8, as JSON exchanged between systems must be. The parser does not check it
+     * everywhere: a byte such as {@code 0xFF} inside a field name it has seen before reads as that name.
+     */
+    public static void requireUtf8(byte[] body) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            throw new MalformedWebhookException("body is not UTF-8: " + e.getMessage());
+        }
     }
 
     /** Parses leniently, for reading a claimed subject before verification; null when not JSON. */

@@ -1,6 +1,10 @@
 package dev.cascade.trigger.webhook;
 
 import dev.cascade.common.events.SourcePushed;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,10 +21,33 @@ import java.util.Objects;
 public record ParsedDelivery(String eventName, String dedupKey, String subject, List<SourcePushed> pushes,
                              List<ImageCandidate> images, String ignored) {
 
+    /** Longer keys are stored as their SHA-256: the unique index over keys only takes entries of a few kilobytes. */
+    static final int MAX_KEY_LENGTH = 512;
+
     public ParsedDelivery {
-        Objects.requireNonNull(dedupKey, "dedupKey");
+        dedupKey = storableKey(Objects.requireNonNull(dedupKey, "dedupKey"));
         pushes = pushes == null ? List.of() : List.copyOf(pushes);
         images = images == null ? List.of() : List.copyOf(images);
+    }
+
+    /**
+     * A key as it is stored: short keys stay readable, long ones (a push of hundreds of tags, a hostile header or
+     * event id) become their digest.
+     */
+    public static String storableKey(String key) {
+        if (key.length() <= MAX_KEY_LENGTH) {
+            return key;
+        }
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    /** The same delivery under another de-duplication key. */
+    public ParsedDelivery withDedupKey(String key) {
+        return new ParsedDelivery(eventName, key, subject, pushes, images, ignored);
     }
 
     public static ParsedDelivery ignored(String eventName, String dedupKey, String subject, String reason) {

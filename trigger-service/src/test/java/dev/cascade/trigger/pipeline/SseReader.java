@@ -1,5 +1,6 @@
 package dev.cascade.trigger.pipeline;
 
+import dev.cascade.testsupport.TestTokens;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,8 @@ final class SseReader implements AutoCloseable {
     }
 
     static SseReader open(URI uri, String lastEventId) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + TestTokens.OPERATOR);
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

@@ -1,0 +1,167 @@
+package dev.cascade.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.TestTokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Against the running system: each service's REST API lets in only bearer tokens with the right role, webhooks
+ * only their sender's signature or token, and no secret ever shows up in a response or a service's log.
+ */
+@ExtendWith(RunningSystem.class)
+class SecurityTests {
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static CascadeSystem system;
+    /** Every response body read here, to be searched for secrets at the end. */
+    static final List<String> RESPONSES = new ArrayList<>();
+
+    record Endpoint(String service, String read, String actMethod, String actPath, String actBody) {
+    }
+
+    @BeforeAll
+    static void system() throws Exception {
+        system = RunningSystem.get();
+    }
+
+    static HttpResponse<String> send(String method, String url, String authorization, String body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        synchronized (RESPONSES) {
+            RESPONSES.add(response.headers().map() + "\n" + response.body());
+        }
+        return response;
+    }
+
+    List<Endpoint> endpoints() {
+        return List.of(
+                new Endpoint(system.trigger().url(), "/api/pipelines", "POST", "/api/webhook-secrets",
+                        "{\"sender\":\"gitlab\",\"subject\":\"*\",\"secret\":\"refused-secret-0123456789\"}"),
+                new Endpoint(system.build().url(), "/api/build-configs", "POST", "/api/build-configs",
+                        "{\"name\":\"refused\",\"source\":{\"repository\":\"https://git.example/refused.git\"},\"output\":\"example.org/refused:1\"}"),
+                new Endpoint(system.deploy().url(), "/api/rollouts", "PUT", "/api/namespaces/" + RunningSystem.NAMESPACE + "/approval-gate", null));
+    }
+
+    @Test
+    void everyServiceAnswers401WithoutAValidTokenAnd403ToAViewerThatActs() throws Exception {
+        for (Endpoint e : endpoints()) {
+            for (String wrong : new String[] {null, "Bearer wrong-token-0123456789", "Basic " + TestTokens.OPERATOR}) {
+                assertThat(send("GET", e.service() + e.read(), wrong, null).statusCode()).as("GET %s%s with %s", e.service(), e.read(), wrong)
+                        .isEqualTo(401);
+                assertThat(send(e.actMethod(), e.service() + e.actPath(), wrong, e.actBody()).statusCode())
+                        .as("%s %s%s with %s", e.actMethod(), e.service(), e.actPath(), wrong).isEqualTo(401);
+            }
+            assertThat(send("GET", e.service() + e.read(), "Bearer " + TestTokens.VIEWER, null).statusCode()).isEqualTo(200);
+            assertThat(send(e.actMethod(), e.service() + e.actPath(), "Bearer " + TestTokens.VIEWER, e.actBody()).statusCode())
+                    .as("%s %s%s as a viewer", e.actMethod(), e.service(), e.actPath()).isEqualTo(403);
+        }
+        // nothing the refused requests asked for was done
+        assertThat(send("GET", system.build().url() + "/api/build-configs/refused", "Bearer " + TestTokens.VIEWER, null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", system.trigger().url() + "/api/webhook-secrets", "Bearer " + TestTokens.VIEWER, null).body()).doesNotContain("refused");
+    }
+
+    @Test
+    void noSecretAppearsInAnyResponseOrLog() throws Exception {
+        String github = "github-secret-" + UUID.randomUUID();
+        String gitlab = "gitlab-secret-" + UUID.randomUUID();
+        String operator = "Bearer " + TestTokens.OPERATOR;
+        String trigger = system.trigger().url();
+        assertThat(send("POST", trigger + "/api/webhook-secrets", operator,
+                "{\"sender\":\"github\",\"subject\":\"https://github.com/acme/secrets-check\",\"secret\":\"" + github + "\"}").statusCode()).isEqualTo(201);
+        assertThat(send("POST", trigger + "/api/webhook-secrets", operator,
+                "{\"sender\":\"gitlab\",\"subject\":\"https://gitlab.com/acme/secrets-check\",\"secret\":\"" + gitlab + "\"}").statusCode()).isEqualTo(201);
+        send("GET", trigger + "/api/webhook-secrets", operator, null);
+
+        // signed and unsigned deliveries, right and wrong tokens, a secret in a generic webhook's URL
+        String githubPush = """
+                {"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000",
+                 "after":"1111111111111111111111111111111111111111",
+                 "repository":{"full_name":"acme/secrets-check","html_url":"https://github.com/acme/secrets-check",
+                   "clone_url":"https://github.com/acme/secrets-check.git","default_branch":"main"},
+                 "head_commit":{"id":"1111111111111111111111111111111111111111","message":"m"},"commits":[]}""";
+        HttpResponse<String> signed = send("POST", trigger + "/webhooks/git/github", null, githubPush,
+                "X-GitHub-Event", "push", "X-GitHub-Delivery", UUID.randomUUID().toString(),
+                "X-Hub-Signature-256", "sha256=" + hmac(github, githubPush));
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(202);
+        assertThat(send("POST", trigger + "/webhooks/git/github", null, githubPush,
+                "X-GitHub-Event", "push", "X-GitHub-Delivery", UUID.randomUUID().toString(),
+                "X-Hub-Signature-256", "sha256=" + hmac(github + "x", githubPush)).statusCode()).isEqualTo(401);
+        String gitlabPush = """
+                {"object_kind":"push","ref":"refs/heads/main","before":"0000000000000000000000000000000000000000",
+                 "after":"2222222222222222222222222222222222222222","checkout_sha":"2222222222222222222222222222222222222222",
+                 "project":{"path_with_namespace":"acme/secrets-check","web_url":"https://gitlab.com/acme/secrets-check",
+                   "git_http_url":"https://gitlab.com/acme/secrets-check.git","default_branch":"main"},"commits":[]}""";
+        assertThat(send("POST", trigger + "/webhooks/git/gitlab", null, gitlabPush, "X-Gitlab-Event", "Push Hook",
+                "X-Gitlab-Token", gitlab, "Idempotency-Key", UUID.randomUUID().toString()).statusCode()).isIn(202, 200);
+        // a body too broken to name its repository cannot be matched to the repository's secret: refused either way
+        assertThat(send("POST", trigger + "/webhooks/git/gitlab", null, "{\"truncated\":", "X-Gitlab-Event", "Push Hook",
+                "X-Gitlab-Token", gitlab).statusCode()).isIn(400, 401);
+        assertThat(send("POST", trigger + "/webhooks/git/generic/" + gitlab, null, "{not json").statusCode()).isBetween(400, 499);
+        for (String registryToken : new String[] {system.secrets().get(1), "Bearer " + system.secrets().get(1)}) {
+            assertThat(send("POST", trigger + "/webhooks/registry/distribution", registryToken, "{\"events\":[{\"truncated\"").statusCode())
+                    .isBetween(400, 499);
+        }
+        send("GET", trigger + "/api/deliveries?limit=50", operator, null);
+        send("GET", system.build().url() + "/api/builds?limit=50", operator, null);
+
+        List<String> secrets = new ArrayList<>(system.secrets());
+        secrets.add(github);
+        secrets.add(gitlab);
+        secrets.add(TestTokens.OPERATOR);
+        secrets.add(TestTokens.VIEWER);
+        assertThat(secrets).allSatisfy(s -> assertThat(s).isNotBlank().hasSizeGreaterThanOrEqualTo(16));
+
+        List<Path> logs;
+        try (Stream<Path> files = Files.walk(system.logs())) {
+            logs = files.filter(Files::isRegularFile).toList();
+        }
+        assertThat(logs).extracting(p -> p.getFileName().toString())
+                .contains("trigger-service.log", "build-service.log", "deploy-service.log");
+        for (Path log : logs) {
+            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+            assertThat(text).as("the service logs were written").isNotEmpty();
+            for (String secret : secrets) {
+                assertThat(text).as("%s contains a secret", log).doesNotContain(secret);
+            }
+        }
+        synchronized (RESPONSES) {
+            for (String response : RESPONSES) {
+                for (String secret : secrets) {
+                    assertThat(response).as("a response contains a secret").doesNotContain(secret);
+                }
+            }
+        }
+    }
+
+    static String hmac(String secret, String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    }
+}
