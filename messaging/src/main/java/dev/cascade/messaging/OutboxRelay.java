@@ -130,12 +130,10 @@ public class OutboxRelay {
                                     return Uni.createFrom().item(0);
                                 }
                                 Long[] ids = batch.stream().map(r -> r.getLong("id")).toArray(Long[]::new);
-                                long t0 = System.nanoTime();
                                 // handed to the producer in order without waiting for each acknowledgement (it keeps
                                 // their order per partition); the batch counts as sent once every one is acknowledged
                                 return Uni.join().all(batch.stream().map(r -> emitter.sendMessage(toMessage(r))).toList())
                                         .andFailFast()
-                                        .invoke(() -> io.quarkus.logging.Log.infof("TIMING relay sent %d in %d ms", batch.size(), (System.nanoTime() - t0) / 1_000_000))
                                         .chain(() -> conn.preparedQuery("UPDATE outbox_event SET sent_at = now() WHERE id = ANY($1)")
                                                 .execute(Tuple.of(ids)))
                                         .map(updated -> batch.size());

@@ -59,7 +59,6 @@ public class Cascades {
      * that has built on the image counts as affected.
      */
     public Uni<CascadePlan> planForImage(String image, String digest) {
-        Log.infof("TIMING plan start");
         String stale = digest == null ? "" : " and ci.digest <> ?2";
         List<Object> params = new ArrayList<>(List.of(image));
         if (digest != null) {
@@ -132,9 +131,7 @@ public class Cascades {
         if (plan.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        Log.infof("TIMING queue start");
         return BuildConfig.<BuildConfig>list("name in ?1", plan.configs()).chain(found -> {
-            Log.infof("TIMING configs listed");
             Map<String, BuildConfig> configs = new HashMap<>();
             found.forEach(c -> configs.put(c.name, c));
             // a config deleted since the plan was made drops out; its children no longer wait for it

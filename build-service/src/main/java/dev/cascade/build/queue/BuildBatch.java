@@ -117,8 +117,7 @@ final class BuildBatch {
             return Uni.createFrom().failure(new IllegalStateException(e));
         }
         return before.chain(() -> Panache.getSession())
-                .chain(session -> { long t0 = System.nanoTime(); return session.createNativeQuery(sql).setParameter(1, text).executeUpdate()
-                .invoke(() -> io.quarkus.logging.Log.infof("TIMING statement %d rows %d chars %d ms", rows.size(), text.length(), (System.nanoTime() - t0) / 1_000_000)); })
+                .chain(session -> session.createNativeQuery(sql).setParameter(1, text).executeUpdate())
                 .replaceWithVoid();
     }
 }

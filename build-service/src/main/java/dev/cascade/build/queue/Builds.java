@@ -117,20 +117,18 @@ public class Builds {
      * waits for the pipeline's builds of the configs in its {@code after}, and is skipped at once when one of those has
      * already ended without success.
      *
-     * <p>Set-based whatever the number of requests: the pipeline's builds of these configs and the configs' highest
-     * build numbers are read in two queries, and the new builds, their prerequisites and their events are inserted
-     * with one statement each. Runs in the caller's transaction.
+     * <p>Set-based whatever the number of requests: one query reads the configs' highest build numbers and which of them
+     * have a build in the pipeline already (a second loads those builds, when there are any), and the new builds, their
+     * prerequisites and their events are inserted with one statement each. Runs in the caller's transaction.
      */
     public Uni<List<Build>> queue(List<Request> requests, Causation causation) {
         if (requests.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         List<String> names = requests.stream().map(r -> r.config().name).distinct().toList();
-        long t0 = System.nanoTime();
         return builtSoFar(names, causation.pipelineId()).chain(soFar -> (soFar.inPipeline().isEmpty() ? Uni.createFrom().item(List.<Build>of())
                         : Build.<Build>list("pipelineId = ?1 and config in ?2", causation.pipelineId(), soFar.inPipeline()))
                 .chain(existing -> {
-                    Log.infof("TIMING soFar+existing %d ms", (System.nanoTime() - t0) / 1_000_000);
                     Map<String, Integer> highest = soFar.highest();
                     Map<String, Build> inPipeline = new HashMap<>();
                     existing.forEach(b -> inPipeline.put(b.config, b));
@@ -149,14 +147,11 @@ public class Builds {
                         }
                         result.add(b);
                     }
-                    Log.infof("TIMING planned %d ms", (System.nanoTime() - t0) / 1_000_000);
                     return batch.write()
-                            .invoke(() -> Log.infof("TIMING written %d ms", (System.nanoTime() - t0) / 1_000_000))
                             .invoke(() -> logEach(fresh, "queued in pipeline " + causation.pipelineId(), b -> "build " + b.config + " #" + b.number
                                     + (b.status == BuildStatus.SKIPPED ? " queued and skipped: " : " queued: ") + b.reason
                                     + " (pipeline " + b.pipelineId + ")"))
                             .chain(() -> cancelSuperseded(fresh, requests))
-                            .invoke(() -> Log.infof("TIMING cancelled %d ms", (System.nanoTime() - t0) / 1_000_000))
                             .replaceWith(result);
                 }));
     }
@@ -236,7 +231,7 @@ public class Builds {
 
     /**
      * Logs one line per build, or for many builds (a large cascade) one summary line and the lines at debug level:
-     * the cascade's plan is logged already, and a thousand lines would cost more than the statements that stored them.
+     * the cascade's plan is logged already, and a thousand lines took about as long as the statements that stored them.
      */
     private static void logEach(List<Build> builds, String what, java.util.function.Function<Build, String> line) {
         if (builds.size() <= LOGGED_ONE_BY_ONE) {
@@ -292,7 +287,6 @@ public class Builds {
      * after a commit that queued or ended builds; neither waits for its next poll.
      */
     public void dispatchSoon() {
-        Log.infof("TIMING dispatchSoon");
         relay.relaySoon();
         onSafeContext(this::dispatch);
     }
