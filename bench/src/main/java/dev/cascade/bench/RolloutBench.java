@@ -3,8 +3,8 @@ package dev.cascade.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.FollowingDeployment;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -33,16 +33,7 @@ public final class RolloutBench {
         String trigger = system.trigger().url() + "/webhooks/registry/distribution";
 
         Map<String, Long> patchedAt = new ConcurrentHashMap<>();
-        Deployment d = new DeploymentBuilder()
-                .withNewMetadata().withName("web").withNamespace(namespace)
-                .addToAnnotations("cascade.dev/image-triggers", "[{\"from\":\"" + tag + "\",\"container\":\"web\",\"policy\":\"digest\"}]")
-                .endMetadata()
-                .withNewSpec().withReplicas(1).withProgressDeadlineSeconds(60)
-                .withNewSelector().addToMatchLabels("app", "web").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
-                .withNewSpec().addNewContainer().withName("web").withImage(tag).endContainer().endSpec().endTemplate()
-                .endSpec().build();
-        system.kubernetes().apps().deployments().inNamespace(namespace).resource(d).create();
+        system.kubernetes().apps().deployments().inNamespace(namespace).resource(FollowingDeployment.of(namespace, "web", tag, 1, 60)).create();
         Watch watch = system.kubernetes().apps().deployments().inNamespace(namespace).withName("web").watch(new Watcher<Deployment>() {
             @Override
             public void eventReceived(Action action, Deployment resource) {
@@ -55,7 +46,9 @@ public final class RolloutBench {
             public void onClose(WatcherException cause) {
             }
         });
-        Thread.sleep(2000); // deploy-service's informer sees the new Deployment
+        // deploy-service follows the new Deployment
+        Harness.await(Duration.ofSeconds(30), Duration.ofMillis(50), () -> Harness.get(system.deploy().url() + "/api/workloads"),
+                workloads -> workloads.findValuesAsText("name").contains("web"));
 
         Histogram toPatch = Stats.histogram();
         Histogram ack = Stats.histogram();

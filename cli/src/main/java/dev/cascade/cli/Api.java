@@ -86,11 +86,17 @@ final class Api {
      * (then true is returned) or the service ends the stream (then false).
      */
     boolean events(Service service, String path, String lastEventId, Predicate<Event> handler) {
+        return events(service, path, lastEventId, () -> { }, handler);
+    }
+
+    /** As {@link #events(Service, String, String, Predicate)}, calling {@code opened} once the stream has been answered. */
+    boolean events(Service service, String path, String lastEventId, Runnable opened, Predicate<Event> handler) {
         HttpRequest.Builder request = request(service, path).setHeader("Accept", "text/event-stream").GET();
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
         InputStream body = send(service, request, HttpResponse.BodyHandlers.ofInputStream()).body();
+        opened.run();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String id = null;
             String name = null;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +42,14 @@ final class PipelinesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Api api = Cascade.api(spec);
+        if (follow) {
+            return follow(api);
+        }
+        printListing(api);
+        return Cascade.OK;
+    }
+
+    private void printListing(Api api) {
         JsonNode list = api.get(api.trigger, Api.query("/api/pipelines",
                 Api.params("repository", repository, "image", image, "status", status, "limit", limit)));
         if (output.json() && follow) {
@@ -55,15 +64,20 @@ final class PipelinesCommand implements Callable<Integer> {
             System.out.print(Render.table(List.of("ID", "TRIGGER", "STATUS", "STARTED", "DURATION", "BUILDS", "IMAGES", "ROLLOUTS"), rows));
         }
         System.out.flush();
-        return follow ? follow(api) : Cascade.OK;
     }
 
+    /** The listing is printed once the stream is open, so no change made between the two is missed. */
     private int follow(Api api) {
         AtomicInteger changes = new AtomicInteger();
+        AtomicBoolean listed = new AtomicBoolean();
         try (Progress progress = new Progress()) {
-            progress.status("following pipelines: no changes yet");
             while (true) {
-                api.events(api.trigger, "/api/pipelines/stream", null, event -> {
+                api.events(api.trigger, "/api/pipelines/stream", null, () -> {
+                    if (!listed.getAndSet(true)) {
+                        printListing(api);
+                        progress.status("following pipelines: no changes yet");
+                    }
+                }, event -> {
                     if (!event.name().equals("pipeline")) {
                         return true;
                     }

@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.FollowingDeployment;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.LocalRegistry;
 import dev.cascade.testsupport.ServiceProcess;
 import dev.cascade.testsupport.WebhookRecorder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
@@ -110,21 +109,11 @@ class CascadeEndToEndTests {
     }
 
     static String running(String name) {
-        return kubeClient.apps().deployments().inNamespace(NS).withName(name).get()
-                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        return FollowingDeployment.image(kubeClient, NS, name);
     }
 
     static void deployment(String name, String image) {
-        Deployment d = new DeploymentBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS)
-                .addToAnnotations("cascade.dev/image-triggers", "[{\"from\":\"" + image + "\",\"container\":\"web\",\"policy\":\"digest\"}]")
-                .endMetadata()
-                .withNewSpec().withReplicas(2).withProgressDeadlineSeconds(60)
-                .withNewSelector().addToMatchLabels("app", name).endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-                .withNewSpec().addNewContainer().withName("web").withImage(image).endContainer().endSpec().endTemplate()
-                .endSpec().build();
-        kubeClient.apps().deployments().inNamespace(NS).resource(d).create();
+        kubeClient.apps().deployments().inNamespace(NS).resource(FollowingDeployment.of(NS, name, image, 2, 60)).create();
     }
 
     @Test

@@ -8,10 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.FollowingDeployment;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.TestTokens;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -331,8 +330,8 @@ class CliTests {
         reader.setDaemon(true);
         reader.start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().startsWith("ID ") || out.toString().startsWith("No pipelines"));
-            Thread.sleep(1000); // the listing is printed before the stream is opened
+            // the listing is printed once the stream is open: from then on no change is missed
+            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().startsWith("ID "));
 
             JsonNode build = json(cascade("builds", "start", "cli-hello", "--output", "json"));
             String pipeline = build.path("pipelineId").asText();
@@ -368,20 +367,10 @@ class CliTests {
     }
 
     static String running(String name) {
-        return kube.apps().deployments().inNamespace(NS).withName(name).get()
-                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        return FollowingDeployment.image(kube, NS, name);
     }
 
     static void deployment(String name, String image) {
-        Deployment d = new DeploymentBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS)
-                .addToAnnotations("cascade.dev/image-triggers", "[{\"from\":\"" + image + "\",\"container\":\"web\",\"policy\":\"digest\"}]")
-                .endMetadata()
-                .withNewSpec().withReplicas(2).withProgressDeadlineSeconds(60)
-                .withNewSelector().addToMatchLabels("app", name).endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-                .withNewSpec().addNewContainer().withName("web").withImage(image).endContainer().endSpec().endTemplate()
-                .endSpec().build();
-        kube.apps().deployments().inNamespace(NS).resource(d).create();
+        kube.apps().deployments().inNamespace(NS).resource(FollowingDeployment.of(NS, name, image, 2, 60)).create();
     }
 }

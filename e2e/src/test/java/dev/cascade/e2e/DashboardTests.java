@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.FollowingDeployment;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.TestTokens;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,14 +132,8 @@ class DashboardTests {
 
         // the graph: dash-web built FROM dash-lib, a workload running dash-web; dash-lib's blast radius covers both
         awaitSucceeded(startBuild("dash-web"));
-        system.kubernetes().apps().deployments().inNamespace(RunningSystem.NAMESPACE).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("dash-shop").withNamespace(RunningSystem.NAMESPACE)
-                .addToAnnotations("cascade.dev/image-triggers", "[{\"from\":\"" + image("dash-web") + "\",\"container\":\"web\",\"policy\":\"digest\"}]")
-                .endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "dash-shop").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "dash-shop").endMetadata()
-                .withNewSpec().addNewContainer().withName("web").withImage(image("dash-web")).endContainer().endSpec().endTemplate()
-                .endSpec().build()).create();
+        system.kubernetes().apps().deployments().inNamespace(RunningSystem.NAMESPACE)
+                .resource(FollowingDeployment.of(RunningSystem.NAMESPACE, "dash-shop", image("dash-web"), 1, null)).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> given().baseUri(system.deploy().url()).get("/api/workloads")
                 .then().extract().jsonPath().getList("name", String.class).contains("dash-shop"));
 

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.FollowingDeployment;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.ServiceProcess;
 import dev.cascade.testsupport.TestTokens;
 import dev.cascade.testsupport.WebhookRecorder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
@@ -469,15 +469,8 @@ class ReliabilityTests {
             String appDigest = system.registry().digest("rel/" + app, "1");
             await().atMost(Duration.ofMinutes(1)).until(() -> at(system.deploy()).queryParam("image", image(app)).get("/api/image-pushes")
                     .then().extract().jsonPath().getList("digest", String.class).contains(appDigest));
-            system.kubernetes().apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
-                    .withNewMetadata().withName(d.workload()).withNamespace(NS)
-                    .addToAnnotations("cascade.dev/image-triggers", "[{\"from\":\"" + image(app) + "\",\"container\":\"web\",\"policy\":\"digest\"}]")
-                    .endMetadata()
-                    .withNewSpec().withReplicas(2).withProgressDeadlineSeconds(600)
-                    .withNewSelector().addToMatchLabels("app", d.workload()).endSelector()
-                    .withNewTemplate().withNewMetadata().addToLabels("app", d.workload()).endMetadata()
-                    .withNewSpec().addNewContainer().withName("web").withImage(image(app)).endContainer().endSpec().endTemplate()
-                    .endSpec().build()).create();
+            system.kubernetes().apps().deployments().inNamespace(NS)
+                    .resource(FollowingDeployment.of(NS, d.workload(), image(app), 2, 600)).create();
             return d;
         }
 
