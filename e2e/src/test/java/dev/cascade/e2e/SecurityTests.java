@@ -1,9 +1,13 @@
 package dev.cascade.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.cascade.common.git.GitRepository;
 import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.TestTokens;
+import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,9 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
@@ -157,6 +163,62 @@ class SecurityTests {
                 }
             }
         }
+    }
+
+    @Test
+    void aPushIsBuiltFromTheConfiguredRepositoryNeverFromTheUrlInItsPayload() throws Exception {
+        GitRepos git = new GitRepos(system.work().resolve("git-security"));
+        String configured = git.create("payload-url");
+        String commit = git.commit("payload-url", Map.of("Dockerfile", "FROM scratch\nCOPY origin.txt /origin.txt\n",
+                "origin.txt", "the configured repository"), "configured");
+        // another repository where the payload's spelling of the URL (without .git) leads: the same identity, other files
+        GitRepos elsewhere = new GitRepos(system.work().resolve("git-security-elsewhere"));
+        elsewhere.create("payload-url");
+        String elsewhereCommit = elsewhere.commit("payload-url", Map.of("Dockerfile", "FROM scratch\nCOPY origin.txt /origin.txt\n",
+                "origin.txt", "the payload's URL"), "elsewhere");
+        Path payloadPath = system.work().resolve("git-security/payload-url");
+        Files.move(system.work().resolve("git-security-elsewhere/payload-url.git"), payloadPath);
+        String payloadUrl = payloadPath.toUri().toString();
+        String identity = GitRepository.parse(configured).canonicalUrl();
+        assertThat(GitRepository.parse(payloadUrl).canonicalUrl()).isEqualTo(identity);
+
+        String output = system.registry().host() + "/security/payload-url:1";
+        String operator = "Bearer " + TestTokens.OPERATOR;
+        assertThat(send("POST", system.build().url() + "/api/build-configs", operator,
+                "{\"name\":\"payload-url\",\"source\":{\"repository\":\"%s\"},\"output\":\"%s\"}".formatted(configured, output))
+                .statusCode()).isEqualTo(201);
+        String secret = "payload-url-secret-" + UUID.randomUUID();
+        assertThat(send("POST", system.trigger().url() + "/api/webhook-secrets", operator,
+                "{\"sender\":\"github\",\"subject\":\"%s\",\"secret\":\"%s\"}".formatted(identity, secret)).statusCode()).isEqualTo(201);
+
+        // a signed push whose every URL names the other place, for each commit there is
+        for (String after : List.of(commit, elsewhereCommit)) {
+            String push = """
+                    {"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000","after":"%s",
+                     "repository":{"full_name":"security/payload-url","html_url":"%s","clone_url":"%s","url":"%s","default_branch":"main"},
+                     "head_commit":{"id":"%s","message":"m"},"commits":[]}""".formatted(after, payloadUrl, payloadUrl, payloadUrl, after);
+            HttpResponse<String> accepted = send("POST", system.trigger().url() + "/webhooks/git/github", null, push,
+                    "X-GitHub-Event", "push", "X-GitHub-Delivery", UUID.randomUUID().toString(),
+                    "X-Hub-Signature-256", "sha256=" + hmac(secret, push));
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        }
+
+        // both pushes select the config and both builds fetch from its repository: its commit builds, the other one is not there
+        JsonPath builds = await().atMost(Duration.ofMinutes(3)).until(
+                () -> JsonPath.from(send("GET", system.build().url() + "/api/builds?config=payload-url", operator, null).body()),
+                b -> b.getList("status", String.class).size() == 2
+                        && b.getList("status", String.class).stream().allMatch(s -> s.equals("succeeded") || s.equals("failed")));
+        for (int i = 0; i < 2; i++) {
+            String id = builds.getString("[" + i + "].id");
+            String log = send("GET", system.build().url() + "/api/builds/" + id + "/log", operator, null).body();
+            assertThat(log).as("build %s fetches from the configured repository", id).contains(configured).doesNotContain(payloadUrl);
+        }
+        Map<String, String> statusByCommit = Map.of(builds.getString("[0].commit"), builds.getString("[0].status"),
+                builds.getString("[1].commit"), builds.getString("[1].status"));
+        assertThat(statusByCommit).isEqualTo(Map.of(commit, "succeeded", elsewhereCommit, "failed"));
+        assertThat(system.registry().files("security/payload-url", "1")).containsEntry("origin.txt", "the configured repository");
+        assertThat(system.registry().labels("security/payload-url", "1")).containsEntry("org.opencontainers.image.source", configured)
+                .containsEntry("org.opencontainers.image.revision", commit);
     }
 
     static String hmac(String secret, String body) throws Exception {

@@ -3,6 +3,7 @@ package dev.cascade.build.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.build.executor.BuildahExecutor;
+import dev.cascade.build.executor.CheckoutPaths;
 import dev.cascade.build.executor.GitCheckout;
 import dev.cascade.build.graph.DependencyGraph;
 import dev.cascade.build.graph.DockerfileBases;
@@ -70,9 +71,14 @@ public class BuildConfigs {
             Path checkout = dir.resolve("src");
             GitCheckout.checkout(spec.source().repository(), spec.source().branch(), checkout, Duration.ofMinutes(2),
                     OutputStream.nullOutputStream(), p -> { }, () -> false);
-            Path context = checkout.resolve(spec.source().contextDir()).normalize();
-            Path dockerfile = context.resolve(spec.source().dockerfile()).normalize();
-            if (!dockerfile.startsWith(checkout) || !Files.isRegularFile(dockerfile)) {
+            Path dockerfile;
+            try {
+                Path context = CheckoutPaths.resolve(checkout, spec.source().contextDir(), "source.contextDir");
+                dockerfile = CheckoutPaths.resolve(context, spec.source().dockerfile(), "source.dockerfile");
+            } catch (CheckoutPaths.Refused e) {
+                throw new InvalidConfigException(e.field(), e.reason() + " (branch " + spec.source().branch() + ")");
+            }
+            if (!Files.isRegularFile(dockerfile)) {
                 throw new InvalidConfigException("source.dockerfile", "no Dockerfile at " + spec.source().dockerfile()
                         + " in branch " + spec.source().branch());
             }

@@ -220,21 +220,13 @@ public class BuildahExecutor {
         return d;
     }
 
-    /** Resolves a configured path inside the workspace; one that escapes it (by .. or a symlink) is refused. */
-    static Path inside(Path root, String relative, String field) throws IOException {
-        Path resolved = root.resolve(relative).normalize();
-        if (!resolved.startsWith(root)) {
-            throw new BuildStepException(field + " escapes the workspace: " + relative, false);
+    /** A configured path inside the checkout; one that escapes it or is missing fails the build for good. */
+    private static Path inside(Path root, String relative, String field) throws IOException {
+        try {
+            return CheckoutPaths.resolve(root, relative, field);
+        } catch (CheckoutPaths.Refused e) {
+            throw new BuildStepException(e.getMessage(), false);
         }
-        if (Files.exists(resolved)) {
-            Path real = resolved.toRealPath();
-            if (!real.startsWith(root.toRealPath())) {
-                throw new BuildStepException(field + " escapes the workspace through a symbolic link: " + relative, false);
-            }
-        } else if (!relative.equals(".")) {
-            throw new BuildStepException(field + " does not exist in the repository: " + relative, false);
-        }
-        return resolved;
     }
 
     boolean insecure(String registry) {

@@ -185,6 +185,45 @@ class BuildFlowTests {
     }
 
     @Test
+    void aDockerfileOrContextDirThatLeavesTheCheckoutThroughASymbolicLinkIsRefusedAndNeverRead() throws Exception {
+        String repo = git.create("escape");
+        git.commit("escape", Map.of("build.Dockerfile", "FROM scratch\nCOPY a /a\n", "a", "a", "ctx/Dockerfile", "FROM scratch\n"), "regular files");
+        create(sourceConfig("escape-file", repo, "\"dockerfile\":\"build.Dockerfile\""));
+        create(sourceConfig("escape-ctx", repo, "\"contextDir\":\"ctx\""));
+
+        // the repository then points both paths out of the checkout
+        git.link("escape", "build.Dockerfile", "/etc/passwd", "Dockerfile from the host");
+        git.link("escape", "ctx", "/etc", "context from the host");
+
+        // a config naming them now is refused when its Dockerfile is read for the graph, without showing what they point at
+        for (String source : List.of("\"dockerfile\":\"build.Dockerfile\"", "\"contextDir\":\"ctx\",\"dockerfile\":\"passwd\"")) {
+            String refused = given().contentType("application/json").body(sourceConfig("escape-new", repo, source))
+                    .post("/api/build-configs").then().statusCode(422).contentType("application/problem+json")
+                    .body("violations[0].reason", containsString("escapes the workspace through a symbolic link")).extract().asString();
+            assertThat(refused).doesNotContain("root:");
+        }
+        given().get("/api/build-configs/escape-new").then().statusCode(404);
+
+        // the configs made before the links fail their builds for good, before buildah sees the host's files
+        Map<String, String> field = Map.of("escape-file", "source.dockerfile", "escape-ctx", "source.contextDir");
+        for (String config : field.keySet()) {
+            String id = given().contentType("application/json").body("{}").post("/api/build-configs/" + config + "/builds")
+                    .then().statusCode(202).extract().path("id");
+            JsonPath b = awaitBuild(config);
+            assertThat(b.getString("[0].status")).isEqualTo("failed");
+            assertThat(b.getString("[0].reason")).isEqualTo(field.get(config) + " escapes the workspace through a symbolic link: "
+                    + (config.equals("escape-file") ? "build.Dockerfile" : "ctx"));
+            assertThat(given().get("/api/builds/" + id + "/log").then().statusCode(200).extract().asString())
+                    .contains("$ git").doesNotContain("$ buildah bud").doesNotContain("root:");
+        }
+    }
+
+    static String sourceConfig(String name, String repoUrl, String sourceFields) {
+        return """
+                {"name":"%s","source":{"repository":"%s",%s},"output":"%s/team/%s:1"}""".formatted(name, repoUrl, sourceFields, reg, name);
+    }
+
+    @Test
     void cancelStopsARunningBuild() throws Exception {
         String repo = git.create("slow");
         git.commit("slow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo sleeping && sleep 300\n"), "slow");

@@ -1,0 +1,60 @@
+package dev.cascade.build.executor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Resolves a path a build config names (its context dir, its Dockerfile) inside a checkout. The repository
+ * is not trusted: a path that leaves the checkout, by {@code ..} or through a symbolic link committed to the
+ * repository, is refused before anything reads it.
+ */
+public final class CheckoutPaths {
+
+    /** A configured path that cannot be used; {@code field} names the config field. */
+    public static final class Refused extends RuntimeException {
+        private final String field;
+        private final String reason;
+
+        Refused(String field, String reason) {
+            super(field + " " + reason);
+            this.field = field;
+            this.reason = reason;
+        }
+
+        public String field() {
+            return field;
+        }
+
+        /** Why, without the field's name. */
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private CheckoutPaths() {
+    }
+
+    /**
+     * @param root     the directory the path must stay in
+     * @param relative the configured path, relative to {@code root}
+     * @param field    the config field it came from, for the message
+     * @throws Refused when it escapes {@code root}, or does not exist (except {@code .})
+     */
+    public static Path resolve(Path root, String relative, String field) throws IOException {
+        Path resolved = root.resolve(relative).normalize();
+        if (!resolved.startsWith(root)) {
+            throw new Refused(field, "escapes the workspace: " + relative);
+        }
+        if (!Files.exists(resolved)) {
+            if (relative.equals(".")) {
+                return resolved;
+            }
+            throw new Refused(field, "does not exist in the repository: " + relative);
+        }
+        if (!resolved.toRealPath().startsWith(root.toRealPath())) {
+            throw new Refused(field, "escapes the workspace through a symbolic link: " + relative);
+        }
+        return resolved;
+    }
+}
