@@ -57,7 +57,7 @@ public final class Bench {
             try (CascadeSystem system = CascadeSystem.start(root, NAMESPACE, Map.of("CASCADE_WEBHOOKS_GITHUB_SECRETS", IntakeBench.SECRET))) {
                 try {
                     IntakeBench.run(system, results, integer("bench.intake.rounds", 3), integer("bench.intake.concurrency", 32),
-                            integer("bench.intake.warmup", 5), integer("bench.intake.seconds", 15));
+                            integer("bench.intake.first-warmup", 60), integer("bench.intake.warmup", 5), integer("bench.intake.seconds", 15));
                 } finally {
                     keepLogs(system, results.dir().resolve("logs-intake"));
                 }

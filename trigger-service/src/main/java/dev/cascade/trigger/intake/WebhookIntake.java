@@ -10,6 +10,7 @@ import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
+import dev.cascade.messaging.OutboxRelay;
 import dev.cascade.trigger.pipeline.ImagePushes;
 import dev.cascade.trigger.provider.WebhookProvider;
 import dev.cascade.trigger.registry.RegistryClient;
@@ -54,17 +55,18 @@ public class WebhookIntake {
     private final Map<String, WebhookProvider> providers;
     private final WebhookSecrets secrets;
     private final Outbox outbox;
+    private final OutboxRelay relay;
     private final ImagePushes imagePushes;
     private final RegistryClient registry;
     private final RegistryAliases aliases;
     private final ObjectMapper json;
 
-    public WebhookIntake(Instance<WebhookProvider> providers, WebhookSecrets secrets, Outbox outbox, ImagePushes imagePushes,
-                         RegistryClient registry,
-                         RegistryAliases aliases, ObjectMapper json) {
+    public WebhookIntake(Instance<WebhookProvider> providers, WebhookSecrets secrets, Outbox outbox, OutboxRelay relay,
+                         ImagePushes imagePushes, RegistryClient registry, RegistryAliases aliases, ObjectMapper json) {
         this.providers = providers.stream().collect(Collectors.toMap(WebhookProvider::sender, Function.identity()));
         this.secrets = secrets;
         this.outbox = outbox;
+        this.relay = relay;
         this.imagePushes = imagePushes;
         this.registry = registry;
         this.aliases = aliases;
@@ -121,16 +123,18 @@ public class WebhookIntake {
         return record(request, parsed, null, redeliveryOf);
     }
 
-    /** Stores a delivery as new or as a duplicate of its original; {@code resolved} are its images when already resolved. */
+    /**
+     * Stores a delivery as new or as a duplicate of its original; {@code resolved} are its images when already resolved.
+     * A delivery is stored as new first: the unique index on sender and de-duplication key refuses a copy (one sent
+     * again, or two arriving at once), and only then is its original looked up, so a new delivery costs no look-up.
+     */
     private Uni<IntakeResult> record(WebhookRequest request, ParsedDelivery parsed, List<ImagePushed> resolved, UUID redeliveryOf) {
-        Uni<IntakeResult> attempt = (redeliveryOf != null ? Uni.createFrom().<Delivery>nullItem() : findOriginal(request.sender(), parsed.dedupKey()))
+        Uni<IntakeResult> attempt = (resolved != null ? Uni.createFrom().item(resolved) : resolveDigests(request, parsed))
+                .chain(images -> storeNew(request, parsed, images, redeliveryOf));
+        return attempt.onFailure(WebhookIntake::isUniqueViolation).recoverWithUni(failure -> findOriginal(request.sender(), parsed.dedupKey())
                 .chain(original -> original != null
                         ? storeDuplicate(request, parsed, original)
-                        : (resolved != null ? Uni.createFrom().item(resolved) : resolveDigests(request, parsed))
-                                .chain(images -> storeNew(request, parsed, images, redeliveryOf)));
-        // two copies arriving at once: the unique index lets one in, and the other becomes its duplicate
-        return attempt.onFailure(WebhookIntake::isUniqueViolation).recoverWithUni(() -> findOriginal(request.sender(), parsed.dedupKey())
-                .chain(original -> storeDuplicate(request, parsed, original)));
+                        : Uni.createFrom().failure(failure)));
     }
 
     private Uni<Delivery> findOriginal(String sender, String dedupKey) {
@@ -199,8 +203,8 @@ public class WebhookIntake {
                                 .collect().asList())
                         .chain(() -> {
                             if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !held.isEmpty()) {
-                                d.reason = "the push of " + String.join(", ", held) + " waits up to " + imagePushes.buildReportWait()
-                                        + " for the build that made it to report it";
+                                d.reason = "the push of " + String.join(", ", held) + " waits up to "
+                                        + imagePushes.buildReportWait().toSeconds() + " s for the build that made it to report it";
                             } else if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !images.isEmpty()) {
                                 d.status = Delivery.Status.IGNORED;
                                 d.reason = "every image push in it was reported before";
@@ -209,6 +213,9 @@ public class WebhookIntake {
                             return Uni.createFrom().voidItem();
                         }))
                 .map(x -> {
+                    if (!pipelines.isEmpty()) {
+                        relay.relaySoon(); // its events are committed: published now rather than at the relay's next poll
+                    }
                     Log.infof("delivery %s from %s (%s): %s%s", d.id, d.sender, d.eventName, d.status.dbValue(),
                             d.reason == null ? "" : " - " + d.reason);
                     return IntakeResult.of(d, pipelines);

@@ -123,8 +123,8 @@ public class ImagePushes {
                         .executeUpdate())
                 .invoke(held -> {
                     if (held == 1) {
-                        Log.infof("push of %s@%s held: no build of it is known to run; waiting up to %s for the build that made it",
-                                event.image(), event.digest(), buildReportWait);
+                        Log.infof("push of %s@%s held: no build of it is known to run; waiting up to %d s for the build that made it",
+                                event.image(), event.digest(), buildReportWait.toSeconds());
                     }
                 })
                 .map(held -> new RegistryReport(held == 1 ? Taken.HELD : Taken.REPORTED_BEFORE, null));
@@ -206,8 +206,8 @@ public class ImagePushes {
         Causation causation = Causation.root(eventId);
         return publishOnce(eventId, event, causation, Reporter.delivery(deliveryId))
                 .call(published -> {
-                    Log.infof(published ? "push of %s@%s: no build claimed it within %s; published as a push from outside"
-                            : "push of %s@%s: reported meanwhile (no longer held after %s)", image, digest, buildReportWait);
+                    Log.infof(published ? "push of %s@%s: no build claimed it within %d s; published as a push from outside"
+                            : "push of %s@%s: reported meanwhile (no longer held after %d s)", image, digest, buildReportWait.toSeconds());
                     return published ? linkDelivery(deliveryId, eventId, causation.pipelineId(), event.key()) : Uni.createFrom().voidItem();
                 })
                 .chain(() -> Panache.getSession().chain(s -> s.createNativeQuery("DELETE FROM held_image_push WHERE image = ?1 AND digest = ?2")

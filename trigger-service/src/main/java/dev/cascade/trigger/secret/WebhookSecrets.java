@@ -28,23 +28,21 @@ public class WebhookSecrets {
         this.config = config;
     }
 
-    /** Must run inside a session. */
+    /** Must run inside a session. One query: the sender's secrets for this subject and for every subject. */
     public Uni<List<String>> activeFor(String sender, String subject) {
-        Uni<List<WebhookSecret>> stored = subject == null || !cipher.enabled()
+        Uni<List<WebhookSecret>> stored = !cipher.enabled()
                 ? Uni.createFrom().item(List.of())
-                : WebhookSecret.<WebhookSecret>list("sender = ?1 and subject = ?2", sender, subject);
-        return stored.chain(specific -> {
+                : subject == null || subject.equals(ANY_SUBJECT)
+                        ? WebhookSecret.<WebhookSecret>list("sender = ?1 and subject = ?2", sender, ANY_SUBJECT)
+                        : WebhookSecret.<WebhookSecret>list("sender = ?1 and subject in (?2, ?3)", sender, subject, ANY_SUBJECT);
+        return stored.map(rows -> {
+            List<WebhookSecret> specific = rows.stream().filter(r -> !r.subject.equals(ANY_SUBJECT)).toList();
             if (!specific.isEmpty()) {
-                return Uni.createFrom().item(open(specific));
+                return open(specific);
             }
-            Uni<List<WebhookSecret>> senderWide = cipher.enabled()
-                    ? WebhookSecret.<WebhookSecret>list("sender = ?1 and subject = ?2", sender, ANY_SUBJECT)
-                    : Uni.createFrom().item(List.of());
-            return senderWide.map(wide -> {
-                List<String> all = new ArrayList<>(open(wide));
-                all.addAll(configured(sender));
-                return all;
-            });
+            List<String> all = new ArrayList<>(open(rows));
+            all.addAll(configured(sender));
+            return all;
         });
     }
 
