@@ -2,6 +2,7 @@ package dev.cascade.build.executor;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -41,6 +42,15 @@ public final class CheckoutPaths {
      * @param field    the config field it came from, for the message
      * @throws Refused when it escapes {@code root}, or does not exist (except {@code .})
      */
+    /**
+     * Like {@link #resolve}, for a path the repository may leave out (an S2I {@code .s2i/environment}).
+     *
+     * @return null when it does not exist
+     */
+    public static Path resolveIfPresent(Path root, String relative, String field) throws IOException {
+        return Files.exists(root.resolve(relative).normalize(), LinkOption.NOFOLLOW_LINKS) ? resolve(root, relative, field) : null;
+    }
+
     public static Path resolve(Path root, String relative, String field) throws IOException {
         Path resolved = root.resolve(relative).normalize();
         if (!resolved.startsWith(root)) {

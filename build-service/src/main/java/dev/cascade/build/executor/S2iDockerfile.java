@@ -40,15 +40,23 @@ public final class S2iDockerfile {
         String user = builderUser == null || builderUser.isBlank() || builderUser.equals("root") || builderUser.equals("0")
                 ? DEFAULT_USER : builderUser.split(":")[0];
 
+        // the repository's .s2i files are read on this host: a link out of the checkout is refused, not followed
+        Path overrides;
+        Path environment;
+        try {
+            overrides = CheckoutPaths.resolveIfPresent(source, ".s2i/bin", ".s2i/bin");
+            environment = CheckoutPaths.resolveIfPresent(source, ".s2i/environment", ".s2i/environment");
+        } catch (CheckoutPaths.Refused e) {
+            throw new BuildStepException(e.getMessage(), false);
+        }
         Path upload = buildDir.resolve("upload");
         copyTree(source, upload.resolve("src"));
-        Path overrides = source.resolve(".s2i/bin");
-        boolean hasOverrides = Files.isDirectory(overrides);
+        boolean hasOverrides = overrides != null && Files.isDirectory(overrides);
         if (hasOverrides) {
             copyTree(overrides, upload.resolve("scripts"));
         }
 
-        Map<String, String> allEnv = new LinkedHashMap<>(readEnvironment(source.resolve(".s2i/environment")));
+        Map<String, String> allEnv = new LinkedHashMap<>(environment == null ? Map.of() : readEnvironment(environment));
         allEnv.putAll(env);
 
         StringBuilder df = new StringBuilder();

@@ -199,6 +199,7 @@ class BuildFlowTests {
         for (String source : List.of("\"dockerfile\":\"build.Dockerfile\"", "\"contextDir\":\"ctx\",\"dockerfile\":\"passwd\"")) {
             String refused = given().contentType("application/json").body(sourceConfig("escape-new", repo, source))
                     .post("/api/build-configs").then().statusCode(422).contentType("application/problem+json")
+                    .body("violations[0].field", equalTo(source.contains("contextDir") ? "source.contextDir" : "source.dockerfile"))
                     .body("violations[0].reason", containsString("escapes the workspace through a symbolic link")).extract().asString();
             assertThat(refused).doesNotContain("root:");
         }
@@ -264,6 +265,17 @@ class BuildFlowTests {
         Map<String, String> files = registry.files("team/site", "1");
         assertThat(files).containsEntry("opt/app/index.html", "<h1>hello</h1>\n").containsEntry("opt/app/assembled.txt", "assembled from-s2i\n");
         assertThat(registry.labels("team/site", "1")).containsEntry("io.openshift.s2i.build.image", reg + "/tools/s2i-busybox:1");
+
+        // .s2i/environment is read on the build host: one linked to the host's own environment is refused, not read
+        git.link("site", ".s2i/environment", "/proc/self/environ", "environment from the host");
+        String linked = given().contentType("application/json").body("{}").post("/api/build-configs/site/builds").then().statusCode(202)
+                .extract().path("id");
+        JsonPath refused = awaitBuild("site");
+        assertThat(refused.getString("[0].id")).isEqualTo(linked);
+        assertThat(refused.getString("[0].status")).isEqualTo("failed");
+        assertThat(refused.getString("[0].reason")).isEqualTo(".s2i/environment escapes the workspace through a symbolic link: .s2i/environment");
+        assertThat(given().get("/api/builds/" + linked + "/log").then().statusCode(200).extract().asString())
+                .contains("$ git").doesNotContain("generated Dockerfile").doesNotContain("PATH=");
     }
 
     @Test

@@ -52,6 +52,9 @@ public class WebhookIntake {
 
     private static final int MAX_DIGEST_LENGTH = 255;
 
+    /** The unique index that lets one original per sender and de-duplication key in (V1__deliveries.sql). */
+    static final String DEDUP_INDEX = "delivery_dedup";
+
     private final Map<String, WebhookProvider> providers;
     private final WebhookSecrets secrets;
     private final Outbox outbox;
@@ -301,17 +304,22 @@ public class WebhookIntake {
         }
     }
 
-    private static boolean isUniqueViolation(Throwable t) {
+    /** A copy refused by the unique index on sender and de-duplication key; any other constraint is no copy of anything. */
+    static boolean isUniqueViolation(Throwable t) {
+        boolean unique = false;
+        boolean dedup = false;
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ConstraintViolationException cve && "23505".equals(cve.getSQLState())) {
-                return true;
+            if (c instanceof ConstraintViolationException cve) {
+                unique |= "23505".equals(cve.getSQLState());
+                dedup |= DEDUP_INDEX.equals(cve.getConstraintName());
             }
-            // the reactive client's own exception names the index; any other failure on it (a row too large for the
-            // index) is no copy of anything
-            if (c.getMessage() != null && c.getMessage().contains("delivery_dedup") && c.getMessage().contains("duplicate key")) {
-                return true;
+            // the reactive client's own exception names the index
+            String message = c.getMessage();
+            if (message != null && message.contains("\"" + DEDUP_INDEX + "\"")) {
+                dedup = true;
+                unique |= message.contains("duplicate key");
             }
         }
-        return false;
+        return unique && dedup;
     }
 }
