@@ -46,6 +46,22 @@ public final class Buildah {
         return Files.readString(digestFile).trim();
     }
 
+    /** The names of the images in this storage, {@code name:tag} each. */
+    public List<String> images() throws IOException {
+        Process p = new ProcessBuilder("buildah", "--storage-driver", "vfs", "--root", root.resolve("storage").toString(),
+                "--runroot", root.resolve("run").toString(), "images", "--format", "{{.Name}}:{{.Tag}}").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IOException("buildah images failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
     public void run(String... args) throws IOException {
         Files.createDirectories(root);
         List<String> cmd = new ArrayList<>(List.of("buildah", "--storage-driver", "vfs",

@@ -35,6 +35,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class BuildahExecutor {
 
+    private static final Map<String, String> BUILDAH_ENV = Map.of("BUILDAH_ISOLATION", "chroot");
+
     private static final List<String> TRANSIENT = List.of("connection refused", "connection reset", "timeout", "i/o timeout",
             "503", "502", "504", "too many requests", "eof");
 
@@ -68,6 +70,9 @@ public class BuildahExecutor {
         Instant deadline = Instant.now().plus(job.timeout());
         Path workspace = Files.createDirectories(settings.workDir()).resolve(job.buildId().toString());
         BuildConfigSpec spec = job.spec();
+        // built under a name of this build's own: parallel builds of one config must not push each other's image
+        String local = "localhost/cascade-build/" + job.buildId() + ":latest";
+        boolean built = false;
         try {
             Path checkout = workspace.resolve("source");
             String commit = GitCheckout.checkout(spec.source().repository(), job.revision(), checkout, remaining(deadline), log,
@@ -110,8 +115,6 @@ public class BuildahExecutor {
             }
 
             ImageRef output = ImageRef.parse(spec.output(), aliases);
-            // built under a name of this build's own: parallel builds of one config must not push each other's image
-            String local = "localhost/cascade-build/" + job.buildId() + ":latest";
             List<String> bud = new ArrayList<>(List.of("bud", "--isolation", "chroot", "--tls-verify=" + !insecure(output.registry()),
                     "-f", dockerfile.toString(), "-t", local,
                     "--label", "org.opencontainers.image.source=" + spec.source().repository(),
@@ -129,18 +132,17 @@ public class BuildahExecutor {
             }
             bud.add(buildContext.toString());
             buildah(job, bud, log, deadline);
+            built = true; // from here on, a build whose push fails has a local image to remove too
 
             String digest = push(job, local, output, workspace, log, deadline);
-            try {
-                buildah(job, List.of("rmi", "-f", local), log, deadline);
-            } catch (BuildStepException e) {
-                write(log, "could not remove the local image " + local + ": " + e.getMessage() + "\n");
-            }
             return new BuildOutcome(commit, output.toString(), digest, baseDigests);
         } finally {
             running.remove(job.buildId());
             cancelled.remove(job.buildId());
             deleteTree(workspace);
+            if (built) {
+                removeLocalImage(local, log);
+            }
         }
     }
 
@@ -193,13 +195,40 @@ public class BuildahExecutor {
         return json.readTree(firstNewline < 0 ? "{}" : text.substring(firstNewline + 1));
     }
 
-    private void buildah(BuildJob job, List<String> args, OutputStream log, Instant deadline) throws IOException, InterruptedException {
+    /**
+     * Removes a build's local image, pushed or not. Runs in the build's {@code finally}, so it throws nothing: a failure
+     * leaves the image in local storage and is written to the log.
+     */
+    private void removeLocalImage(String local, OutputStream log) {
+        try {
+            ProcessRunner.Result r = ProcessRunner.run(buildahCommand(List.of("rmi", "-f", local)), null, BUILDAH_ENV,
+                    Duration.ofMinutes(5), OutputStream.nullOutputStream(), p -> { }, () -> false);
+            if (!r.ok()) {
+                write(log, "could not remove the local image " + local + " (buildah rmi exit " + r.exitCode() + ")\n");
+            }
+        } catch (IOException e) {
+            try {
+                write(log, "could not remove the local image " + local + ": " + e.getMessage() + "\n");
+            } catch (IOException ignored) {
+                // the log is gone too; the image stays in local storage
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<String> buildahCommand(List<String> args) {
         List<String> cmd = new ArrayList<>(List.of("buildah", "--storage-driver", "vfs",
                 "--root", settings.storageRoot().resolve("storage").toString(),
                 "--runroot", settings.storageRoot().resolve("run").toString()));
         cmd.addAll(args);
+        return cmd;
+    }
+
+    private void buildah(BuildJob job, List<String> args, OutputStream log, Instant deadline) throws IOException, InterruptedException {
+        List<String> cmd = buildahCommand(args);
         Duration left = remaining(deadline);
-        ProcessRunner.Result r = ProcessRunner.run(cmd, null, Map.of("BUILDAH_ISOLATION", "chroot"), left, log,
+        ProcessRunner.Result r = ProcessRunner.run(cmd, null, BUILDAH_ENV, left, log,
                 p -> running.put(job.buildId(), p), () -> isCancelled(job));
         if (!r.ok()) {
             throw new BuildStepException(r.cancelled() ? "cancelled"

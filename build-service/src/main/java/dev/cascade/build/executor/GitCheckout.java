@@ -39,10 +39,18 @@ public final class GitCheckout {
         run(List.of("git", "-C", dir.toString(), "fetch", "-q", "--depth", "1", "--", url,
                 sha ? revision : "refs/heads/" + revision), null, timeout, log, started, cancelled);
         run(List.of("git", "-C", dir.toString(), "checkout", "-q", "--detach", "FETCH_HEAD"), null, timeout, log, started, cancelled);
-        Process rev = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true).start();
-        String head = new String(rev.getInputStream().readAllBytes()).trim();
-        rev.waitFor();
-        return head;
+        return fetchedCommit(dir);
+    }
+
+    /** The commit just fetched and checked out, read from {@code .git/FETCH_HEAD} ({@code <sha> TAB ...}): no process needed. */
+    static String fetchedCommit(Path dir) throws IOException {
+        String line = Files.readAllLines(dir.resolve(".git/FETCH_HEAD")).stream().findFirst().orElse("");
+        int end = line.indexOf('\t');
+        String commit = end < 0 ? line.strip() : line.substring(0, end);
+        if (!SHA.matcher(commit).matches()) {
+            throw new IOException("git fetched no commit (FETCH_HEAD: " + line + ")");
+        }
+        return commit;
     }
 
     private static void run(List<String> cmd, Path workDir, Duration timeout, OutputStream log, Consumer<Process> started,

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.cascade.build.executor.BuildSettings;
 import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.Topics;
 import dev.cascade.testsupport.Buildah;
@@ -20,6 +21,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +38,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = CascadeInfraResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "database", value = "build"))
 class BuildFlowTests {
+
+    @Inject
+    BuildSettings settings;
 
     static Path work;
     static LocalRegistry registry;
@@ -116,6 +121,11 @@ class BuildFlowTests {
         // app built once by hand on base v1
         given().contentType("application/json").body("{}").post("/api/build-configs/app/builds").then().statusCode(202);
         JsonPath app = awaitBuild("app");
+        // build-service's storage keeps the base it pulled, and the build's own image goes once the build has reported
+        Buildah storage = new Buildah(settings.storageRoot());
+        String local = "localhost/cascade-build/" + app.getString("[0].id") + ":latest";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(storage.images())
+                .contains(reg + "/team/base:1").doesNotContain(local));
         assertThat(app.getMap("[0].baseDigests")).containsEntry(reg + "/team/base:1", baseDigest1);
         assertThat(registry.labels("team/app", "1"))
                 .containsEntry("org.opencontainers.image.base.name", reg + "/team/base:1")
