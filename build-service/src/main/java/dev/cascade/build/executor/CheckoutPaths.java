@@ -12,8 +12,11 @@ import java.nio.file.Path;
  */
 public final class CheckoutPaths {
 
-    /** A configured path that cannot be used; {@code field} names the config field. */
-    public static final class Refused extends RuntimeException {
+    /**
+     * A configured path that cannot be used; {@code field} names the config field. Checked, so that no caller can
+     * let it fall into a broad catch and go on with the path.
+     */
+    public static final class Refused extends Exception {
         private final String field;
         private final String reason;
 
@@ -47,11 +50,11 @@ public final class CheckoutPaths {
      *
      * @return null when it does not exist
      */
-    public static Path resolveIfPresent(Path root, String relative, String field) throws IOException {
+    public static Path resolveIfPresent(Path root, String relative, String field) throws IOException, Refused {
         return Files.exists(root.resolve(relative).normalize(), LinkOption.NOFOLLOW_LINKS) ? resolve(root, relative, field) : null;
     }
 
-    public static Path resolve(Path root, String relative, String field) throws IOException {
+    public static Path resolve(Path root, String relative, String field) throws IOException, Refused {
         Path resolved = root.resolve(relative).normalize();
         if (!resolved.startsWith(root)) {
             throw new Refused(field, "escapes the workspace: " + relative);
