@@ -1,5 +1,6 @@
 package dev.cascade.security;
 
+import dev.cascade.common.hash.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -78,7 +79,7 @@ public final class ApiTokens {
                 if (value.length() < MIN_LENGTH) {
                     throw new IllegalArgumentException(role.roleName + " token #" + position + ": at least " + MIN_LENGTH + " characters");
                 }
-                digest = sha256(value);
+                digest = Sha256.of(value);
             }
             entries.add(new Entry(digest, role));
         }
@@ -93,7 +94,7 @@ public final class ApiTokens {
         if (presented == null || presented.isEmpty()) {
             return Optional.empty();
         }
-        byte[] digest = sha256(presented);
+        byte[] digest = Sha256.of(presented);
         Entry found = null;
         for (Entry e : entries) {
             // every entry is compared, each in constant time: the time taken tells nothing about which matched
@@ -109,14 +110,6 @@ public final class ApiTokens {
 
     /** {@code sha256:<hex>} of a token: what to configure instead of the token itself. */
     public static String digestOf(String token) {
-        return SHA256_PREFIX + HexFormat.of().formatHex(sha256(token));
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return SHA256_PREFIX + HexFormat.of().formatHex(Sha256.of(token));
     }
 }

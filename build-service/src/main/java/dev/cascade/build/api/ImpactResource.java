@@ -15,8 +15,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
@@ -50,10 +48,10 @@ public class ImpactResource {
     private final RegistryAliases aliases;
 
     public ImpactResource(Cascades cascades, @RestClient DeployServiceClient deploy,
-                          @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases) {
+                          RegistryAliases aliases) {
         this.cascades = cascades;
         this.deploy = deploy;
-        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.aliases = aliases;
     }
 
     @GET

@@ -22,9 +22,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Creates, changes and removes build configs. Before a config is stored, its Dockerfile is read from the
@@ -38,11 +36,11 @@ public class BuildConfigs {
     private final RegistryAliases aliases;
     private final Vertx vertx;
 
-    public BuildConfigs(ObjectMapper json, DependencyGraph graph, @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases,
+    public BuildConfigs(ObjectMapper json, DependencyGraph graph, RegistryAliases aliases,
                         Vertx vertx) {
         this.json = json;
         this.graph = graph;
-        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.aliases = aliases;
         this.vertx = vertx;
     }
 

@@ -22,10 +22,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Runs a build with real buildah, daemonless: vfs storage, chroot isolation. Checks out the exact commit,
@@ -47,10 +45,10 @@ public class BuildahExecutor {
     private final Map<java.util.UUID, Process> running = new ConcurrentHashMap<>();
     private final Map<java.util.UUID, Boolean> cancelled = new ConcurrentHashMap<>();
 
-    public BuildahExecutor(BuildSettings settings, @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases,
+    public BuildahExecutor(BuildSettings settings, RegistryAliases aliases,
                            ObjectMapper json) {
         this.settings = settings;
-        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.aliases = aliases;
         this.json = json;
         this.credentials = parsePairs(settings.registryCredentials().orElse(""));
     }

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.common.events.BuildEvent;
-import dev.cascade.common.events.Topics;
+import dev.cascade.messaging.Causation;
+import dev.cascade.messaging.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -17,8 +19,8 @@ import java.util.UUID;
  * with one statement per table whatever their number: each statement takes its rows as one JSON array
  * ({@code json_to_recordset}), so a cascade of a thousand builds costs three round trips, not thousands.
  *
- * <p>The events are the rows {@link dev.cascade.messaging.Outbox#add} writes one at a time (same columns, payload
- * serialised by the same mapper), inserted in the order they were added, so the relay publishes them in that order.
+ * <p>The events go to the outbox in one statement too ({@link Outbox#addAll}), in the order they were added, so the
+ * relay publishes them in that order.
  */
 final class BuildBatch {
 
@@ -36,23 +38,17 @@ final class BuildBatch {
             SELECT r.build_id, r.prerequisite_id
             FROM json_to_recordset(cast(cast(?1 as text) as json)) AS r(build_id uuid, prerequisite_id uuid)""";
 
-    private static final String INSERT_EVENTS = """
-            INSERT INTO outbox_event (event_id, topic, event_key, event_type, pipeline_id, causation_id, subject, payload, created_at)
-            SELECT r.event_id, r.topic, r.event_key, r.event_type, r.pipeline_id, r.causation_id, r.subject, r.payload, r.created_at
-            FROM json_to_recordset(cast(cast(?1 as text) as json)) AS r(seq int, event_id uuid, topic text, event_key text,
-                 event_type text, pipeline_id uuid, causation_id uuid, subject text, payload text, created_at timestamptz)
-            ORDER BY r.seq""";
-
     private final ObjectMapper json;
     private final ArrayNode builds;
     private final ArrayNode prerequisites;
-    private final ArrayNode events;
+    private final Outbox outbox;
+    private final List<Outbox.Entry> events = new ArrayList<>();
 
-    BuildBatch(ObjectMapper json) {
+    BuildBatch(ObjectMapper json, Outbox outbox) {
         this.json = json;
+        this.outbox = outbox;
         this.builds = json.createArrayNode();
         this.prerequisites = json.createArrayNode();
-        this.events = json.createArrayNode();
     }
 
     /** A new build, as it is to be stored (queued, or already skipped). */
@@ -80,30 +76,16 @@ final class BuildBatch {
         r.put("prerequisite_id", prerequisite.toString());
     }
 
-    /** The event of a build's current state, on {@code cascade.builds} keyed by its config, as {@code Builds.emit} sends it. */
+    /** The event of a build's current state, as {@code Builds.emit} sends it. */
     void event(Build b, BuildEvent event) {
-        ObjectNode r = events.addObject();
-        r.put("seq", events.size());
-        r.put("event_id", UUID.randomUUID().toString());
-        r.put("topic", Topics.BUILDS);
-        r.put("event_key", b.config);
-        r.put("event_type", b.status.eventType());
-        r.put("pipeline_id", b.pipelineId.toString());
-        r.put("causation_id", b.causationId.toString());
-        r.put("subject", b.config);
-        try {
-            r.put("payload", json.writeValueAsString(event));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("event data cannot be written as JSON", e);
-        }
-        r.put("created_at", OffsetDateTime.now().toString());
+        events.add(new Outbox.Entry(event, new Causation(b.pipelineId, b.causationId)));
     }
 
     /** Inserts the builds, then their prerequisites, then the events; runs in the caller's transaction. */
     Uni<Void> write() {
         Uni<Void> written = insert(Uni.createFrom().voidItem(), INSERT_BUILDS, builds);
         written = insert(written, INSERT_PREREQUISITES, prerequisites);
-        return insert(written, INSERT_EVENTS, events);
+        return written.chain(() -> outbox.addAll(events));
     }
 
     private Uni<Void> insert(Uni<Void> before, String sql, ArrayNode rows) {

@@ -14,7 +14,6 @@ import dev.cascade.build.executor.BuildahExecutor;
 import dev.cascade.build.graph.DependencyGraph;
 import dev.cascade.common.events.BuildEvent;
 import dev.cascade.common.events.BuildStatus;
-import dev.cascade.common.events.Topics;
 import dev.cascade.messaging.BackgroundWork;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.DatabaseUnavailable;
@@ -132,7 +131,7 @@ public class Builds {
                     Map<String, Integer> highest = soFar.highest();
                     Map<String, Build> inPipeline = new HashMap<>();
                     existing.forEach(b -> inPipeline.put(b.config, b));
-                    BuildBatch batch = new BuildBatch(json);
+                    BuildBatch batch = new BuildBatch(json, outbox);
                     List<Build> result = new ArrayList<>(requests.size());
                     List<Build> fresh = new ArrayList<>();
                     OffsetDateTime now = OffsetDateTime.now();
@@ -459,7 +458,7 @@ public class Builds {
     }
 
     private Uni<Void> emit(Build b) {
-        return outbox.add(Topics.BUILDS, b.config, b.status.eventType(), new Causation(b.pipelineId, b.causationId), b.config, event(b))
+        return outbox.add(event(b), new Causation(b.pipelineId, b.causationId))
                 .replaceWithVoid();
     }
 
@@ -519,7 +518,7 @@ public class Builds {
                     if (rows.isEmpty()) {
                         return Uni.createFrom().voidItem();
                     }
-                    BuildBatch batch = new BuildBatch(json);
+                    BuildBatch batch = new BuildBatch(json, outbox);
                     List<Build> skipped = new ArrayList<>(rows.size());
                     for (Object[] row : rows) {
                         Build child = new Build();

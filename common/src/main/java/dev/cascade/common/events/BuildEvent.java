@@ -31,7 +31,7 @@ public record BuildEvent(
         String reason,
         Instant at,
         int number,
-        List<String> after) {
+        List<String> after) implements CascadeEvent {
 
     public BuildEvent {
         Objects.requireNonNull(buildId, "buildId");
@@ -43,12 +43,23 @@ public record BuildEvent(
     }
 
     /** Kafka key: every event about one build configuration stays in order. */
+    @Override
     public String key() {
         return config;
     }
 
-    /** The CloudEvents type of this event. */
+    @Override
     public String eventType() {
         return status.eventType();
+    }
+
+    @Override
+    public String topic() {
+        return Topics.BUILDS;
+    }
+
+    @Override
+    public String subject() {
+        return config;
     }
 }

@@ -22,7 +22,7 @@ public record ImagePushed(
         String digest,
         String mediaType,
         String sender,
-        String deliveryId) {
+        String deliveryId) implements CascadeEvent {
 
     public ImagePushed {
         Objects.requireNonNull(registry, "registry");
@@ -35,7 +35,23 @@ public record ImagePushed(
     }
 
     /** Kafka key {@code registry/repository}: all pushes to one repository stay in order. */
+    @Override
     public String key() {
         return registry + "/" + repository;
+    }
+
+    @Override
+    public String topic() {
+        return Topics.IMAGES;
+    }
+
+    @Override
+    public String eventType() {
+        return EventTypes.IMAGE_PUSHED;
+    }
+
+    @Override
+    public String subject() {
+        return image;
     }
 }

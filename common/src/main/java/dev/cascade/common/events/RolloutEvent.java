@@ -27,7 +27,7 @@ public record RolloutEvent(
         String previousImage,
         RolloutStatus status,
         String reason,
-        Instant at) {
+        Instant at) implements CascadeEvent {
 
     public RolloutEvent {
         Objects.requireNonNull(rolloutId, "rolloutId");
@@ -39,12 +39,23 @@ public record RolloutEvent(
     }
 
     /** Kafka key {@code namespace/kind/name}: every event about one workload stays in order. */
+    @Override
     public String key() {
         return namespace + "/" + kind + "/" + name;
     }
 
-    /** The CloudEvents type of this event. */
+    @Override
     public String eventType() {
         return status.eventType();
+    }
+
+    @Override
+    public String topic() {
+        return Topics.ROLLOUTS;
+    }
+
+    @Override
+    public String subject() {
+        return key();
     }
 }

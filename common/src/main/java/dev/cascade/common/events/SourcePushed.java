@@ -26,7 +26,7 @@ public record SourcePushed(
         List<String> changedPaths,
         String pusher,
         String sender,
-        String deliveryId) {
+        String deliveryId) implements CascadeEvent {
 
     /** Kind of git reference a push updated. */
     public enum RefType { BRANCH, TAG }
@@ -45,7 +45,23 @@ public record SourcePushed(
     }
 
     /** Kafka key: every event about one repository lands on one partition, in order. */
+    @Override
     public String key() {
+        return repository;
+    }
+
+    @Override
+    public String topic() {
+        return Topics.SOURCE;
+    }
+
+    @Override
+    public String eventType() {
+        return EventTypes.SOURCE_PUSHED;
+    }
+
+    @Override
+    public String subject() {
         return repository;
     }
 }

@@ -15,8 +15,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Dry run for build-service's {@code /api/impact}: which workloads would roll out new digests of some image tags. */
@@ -36,9 +34,9 @@ public class ImpactResource {
     private final Rollouts rollouts;
     private final RegistryAliases aliases;
 
-    public ImpactResource(Rollouts rollouts, @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases) {
+    public ImpactResource(Rollouts rollouts, RegistryAliases aliases) {
         this.rollouts = rollouts;
-        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.aliases = aliases;
     }
 
     @GET

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.RolloutEvent;
 import dev.cascade.common.events.RolloutStatus;
-import dev.cascade.common.events.Topics;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.deploy.kube.WorkloadView;
@@ -66,13 +65,13 @@ public class Rollouts {
     private final AtomicBoolean wanted = new AtomicBoolean();
 
     public Rollouts(TargetIndex index, Workloads workloads, Outbox outbox, OutboxRelay relay,
-                    @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliases, Vertx vertx, ObjectMapper json,
+                    RegistryAliases aliases, Vertx vertx, ObjectMapper json,
                     @ConfigProperty(name = "cascade.deploy.progress-deadline") Duration progressDeadline) {
         this.index = index;
         this.workloads = workloads;
         this.outbox = outbox;
         this.relay = relay;
-        this.aliases = RegistryAliases.parse(aliases.orElse(""));
+        this.aliases = aliases;
         this.vertx = vertx;
         this.json = json;
         this.progressDeadline = progressDeadline;
@@ -366,7 +365,7 @@ public class Rollouts {
     Uni<Void> emit(Rollout r, RolloutStatus status) {
         RolloutEvent e = new RolloutEvent(r.id.toString(), r.namespace, r.kind, r.name, r.container, r.image, r.previousImage, status,
                 r.reason, OffsetDateTime.now().toInstant());
-        return outbox.add(Topics.ROLLOUTS, e.key(), status.eventType(), new Causation(r.pipelineId, r.causationId), e.key(), e).replaceWithVoid();
+        return outbox.add(e, new Causation(r.pipelineId, r.causationId)).replaceWithVoid();
     }
 
     // ---- by hand ----------------------------------------------------------------------------

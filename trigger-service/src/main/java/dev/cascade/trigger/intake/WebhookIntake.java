@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.SourcePushed;
-import dev.cascade.common.events.Topics;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.messaging.Causation;
@@ -228,7 +227,7 @@ public class WebhookIntake {
     private Uni<UUID> publishPush(Delivery d, SourcePushed push) {
         UUID eventId = UUID.randomUUID();
         SourcePushed event = push.withDeliveryId(d.id.toString());
-        return outbox.add(eventId, Topics.SOURCE, event.key(), EventTypes.SOURCE_PUSHED, Causation.root(eventId), event.repository(), event)
+        return outbox.add(eventId, event, Causation.root(eventId))
                 .chain(() -> recordEvent(d, eventId, eventId, EventTypes.SOURCE_PUSHED, event.key()))
                 .replaceWith(eventId);
     }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.common.events.BuildStatus;
 import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.ImagePushed;
-import dev.cascade.common.events.Topics;
 import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.Outbox;
 import dev.cascade.messaging.Periodic;
@@ -163,7 +162,7 @@ public class ImagePushes {
                         .executeUpdate())
                 .chain(inserted -> inserted == 0
                         ? Uni.createFrom().item(false)
-                        : outbox.add(eventId, Topics.IMAGES, event.key(), EventTypes.IMAGE_PUSHED, causation, event.image(), event)
+                        : outbox.add(eventId, event, causation)
                                 .replaceWith(true));
     }
 

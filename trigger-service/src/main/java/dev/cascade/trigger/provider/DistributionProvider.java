@@ -1,5 +1,6 @@
 package dev.cascade.trigger.provider;
 
+import dev.cascade.common.hash.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.common.image.ImageRef;
@@ -249,10 +250,6 @@ public class DistributionProvider implements WebhookProvider {
 
     /** An envelope without event ids (never sent by a registry) is the same delivery when its bytes are. */
     private static String bodyKey(byte[] body) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return "sha256:" + Sha256.hex(body);
     }
 }

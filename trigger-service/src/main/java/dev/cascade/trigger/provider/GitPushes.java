@@ -1,5 +1,6 @@
 package dev.cascade.trigger.provider;
 
+import dev.cascade.common.hash.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.common.events.SourcePushed.RefType;
 import dev.cascade.common.git.GitRef;
@@ -201,20 +202,12 @@ final class GitPushes {
      * gives no delivery id that survives a resend: the same bytes again are the same delivery.
      */
     static String bodyKey(String eventName, byte[] body) {
-        return dedupKey((eventName == null ? "" : eventName) + ":sha256:" + sha256Hex(body));
+        return dedupKey((eventName == null ? "" : eventName) + ":sha256:" + Sha256.hex(body));
     }
 
     /** A key as it is stored (see {@link ParsedDelivery#storableKey}). */
     static String dedupKey(String key) {
         return ParsedDelivery.storableKey(key);
-    }
-
-    private static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.cascade.trigger.provider;
 
+import dev.cascade.common.hash.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.common.image.ImageRef;
@@ -122,7 +123,7 @@ public class HarborProvider implements WebhookProvider {
             keys.add(image.registry() + "/" + image.repository() + ":" + image.tag() + "@" + image.digest());
         }
         // Harbor resends the same push with a new event id and time: what was pushed is the identity (WEBHOOKS.md)
-        String dedupKey = keys.isEmpty() ? type + ":sha256:" + bodyHash(request.body()) : String.join(",", keys);
+        String dedupKey = keys.isEmpty() ? type + ":sha256:" + Sha256.hex(request.body()) : String.join(",", keys);
         if (images.isEmpty()) {
             return ParsedDelivery.ignored(type, dedupKey, claimedSubject(request), resources.isEmpty()
                     ? "no artifact listed" : "no tagged artifact: " + untagged + " untagged push" + (untagged == 1 ? "" : "es") + " ignored");
@@ -142,7 +143,7 @@ public class HarborProvider implements WebhookProvider {
     private static String ignoredKey(JsonNode root, boolean cloudEvent, String type, byte[] body) {
         String id = cloudEvent ? Json.optionalText(root, "/id") : null;
         return id == null || id.isBlank()
-                ? type + ":sha256:" + bodyHash(body)
+                ? type + ":sha256:" + Sha256.hex(body)
                 : type + ":" + String.valueOf(Json.optionalText(root, "/source")) + ":" + id;
     }
 
@@ -178,14 +179,6 @@ public class HarborProvider implements WebhookProvider {
             return new ImageCandidate(ref.registry(), ref.repository(), ref.tag(), ref.digest(), null);
         } catch (IllegalArgumentException e) {
             throw new MalformedWebhookException("invalid image reference: " + e.getMessage());
-        }
-    }
-
-    private static String bodyHash(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
         }
     }
 

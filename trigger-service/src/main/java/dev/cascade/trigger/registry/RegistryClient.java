@@ -1,5 +1,6 @@
 package dev.cascade.trigger.registry;
 
+import dev.cascade.common.hash.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.logging.Log;
@@ -283,7 +284,7 @@ public class RegistryClient {
             // the header is optional in the OCI spec; the manifest's own bytes name it as well
             return attempt(lookup, "GET", authorization, challenged);
         }
-        return Uni.createFrom().item("sha256:" + sha256Hex(response.body()));
+        return Uni.createFrom().item("sha256:" + Sha256.hex(response.body()));
     }
 
     /** The Authorization header a 401's challenge asks for: a bearer token from its realm, or basic credentials. */
@@ -476,13 +477,5 @@ public class RegistryClient {
     private static URI withoutTrailingSlash(URI uri) {
         String s = uri.toString();
         return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : uri;
-    }
-
-    private static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.cascade.trigger.webhook;
 
+import dev.cascade.common.hash.Sha256;
 import dev.cascade.common.events.SourcePushed;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -38,11 +39,7 @@ public record ParsedDelivery(String eventName, String dedupKey, String subject, 
         if (key.length() <= MAX_KEY_LENGTH) {
             return key;
         }
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return "sha256:" + Sha256.hex(key);
     }
 
     /** The same delivery under another de-duplication key. */

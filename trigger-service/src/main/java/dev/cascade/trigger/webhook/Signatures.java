@@ -1,5 +1,6 @@
 package dev.cascade.trigger.webhook;
 
+import dev.cascade.common.hash.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -71,13 +72,6 @@ public final class Signatures {
 
     /** Compares digests of both sides, so neither the content nor the length leaks through timing. */
     private static boolean constantTimeEquals(String expected, String actual) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] a = sha.digest(expected.getBytes(StandardCharsets.UTF_8));
-            byte[] b = sha.digest(actual.getBytes(StandardCharsets.UTF_8));
-            return MessageDigest.isEqual(a, b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return MessageDigest.isEqual(Sha256.of(expected), Sha256.of(actual));
     }
 }

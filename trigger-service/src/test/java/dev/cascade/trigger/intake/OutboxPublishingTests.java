@@ -39,7 +39,7 @@ class OutboxPublishingTests {
                 "b".repeat(40), List.of("Dockerfile"), "alice", "github", "delivery-1");
 
         VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() ->
-                outbox.add(id, Topics.SOURCE, push.key(), EventTypes.SOURCE_PUSHED, Causation.root(id), push.repository(), push)));
+                outbox.add(id, push, Causation.root(id))));
 
         try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers())) {
             ConsumerRecord<String, String> record = kafka.consume(Serdes.String(), Serdes.String())

@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.messaging;
 
 import dev.cascade.common.image.RegistryAliases;
 import jakarta.enterprise.inject.Produces;
@@ -6,7 +6,10 @@ import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The configured registry aliases ({@code cascade.registry.aliases}), read once for everything that parses image references. */
+/**
+ * The configured registry aliases ({@code cascade.registry.aliases}), read once per service for everything that
+ * canonicalises image references, so every event and every comparison names an image the same way.
+ */
 public class RegistryAliasesProducer {
 
     @Produces
