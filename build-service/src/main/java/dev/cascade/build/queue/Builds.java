@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.build.config.BuildConfig;
 import dev.cascade.build.config.BuildConfigSpec;
+import dev.cascade.build.image.ImagePushes;
 import dev.cascade.build.config.BuildConfigs;
 import dev.cascade.build.config.RunPolicy;
 import dev.cascade.build.executor.BuildJob;
@@ -62,6 +63,7 @@ public class Builds {
     private final BuildConfigs configs;
     private final Vertx vertx;
     private final BuildLeases leases;
+    private final ImagePushes imagePushes;
     /** Up to this many builds queued or skipped together are logged one line each. */
     private static final int LOGGED_ONE_BY_ONE = 20;
 
@@ -70,7 +72,7 @@ public class Builds {
 
     public Builds(BuildahExecutor executor, BuildSettings settings, Outbox outbox, OutboxRelay relay, ObjectMapper json,
                   DependencyGraph graph, BuildConfigs configs, Vertx vertx,
-                  BuildLeases leases) {
+                  BuildLeases leases, ImagePushes imagePushes) {
         this.executor = executor;
         this.settings = settings;
         this.outbox = outbox;
@@ -80,6 +82,7 @@ public class Builds {
         this.configs = configs;
         this.vertx = vertx;
         this.leases = leases;
+        this.imagePushes = imagePushes;
     }
 
     void start(@Observes StartupEvent started, Periodic periodic) throws IOException {
@@ -458,8 +461,12 @@ public class Builds {
     }
 
     private Uni<Void> emit(Build b) {
-        return outbox.add(event(b), new Causation(b.pipelineId, b.causationId))
-                .replaceWithVoid();
+        return emitted(b).replaceWithVoid();
+    }
+
+    /** Writes the event of a build's current state; its id. */
+    private Uni<UUID> emitted(Build b) {
+        return outbox.add(event(b), new Causation(b.pipelineId, b.causationId)).map(e -> e.eventId);
     }
 
     /** The {@code cascade.build.*} event of a build's current state. */
@@ -479,7 +486,9 @@ public class Builds {
             b.reason = reason;
         }
         b.finishedAt = OffsetDateTime.now();
-        Uni<Void> emitted = emit(b);
+        // the image a successful build pushed is published with its success; reports held for the build are settled
+        Uni<Void> emitted = emitted(b).chain(eventId -> !status.isFinal() ? Uni.createFrom().voidItem()
+                : imagePushes.buildEnded(b.id, status, b.image, b.digest, new Causation(b.pipelineId, eventId)));
         if (status == BuildStatus.SUCCEEDED || !status.isFinal()) {
             return emitted;
         }

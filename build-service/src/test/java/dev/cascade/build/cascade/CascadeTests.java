@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.Topics;
+import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
 import dev.cascade.testsupport.GitRepos;
@@ -33,7 +34,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Cascades on real builds: a diamond of configs (base; mid1 and mid2 FROM base; app FROM mid1 with a stage
  * FROM mid2) is rebuilt in order when base changes, each config once, and a failure skips what depends on it.
- * Each test uses its own diamond, so they do not see each other's builds.
+ * A build's success publishes its image itself, so a new base built by Cascade cascades in its build's pipeline;
+ * registries' reports of the same pushes change nothing. Each test uses its own diamond, so they do not see each
+ * other's builds.
  */
 @QuarkusTest
 @WithTestResource(value = CascadeInfraResource.class, scope = TestResourceScope.GLOBAL,
@@ -70,6 +73,14 @@ class CascadeTests {
         }
     }
 
+    /** A build context of the diamond's base with {@code content} in base.txt, for pushes made outside Cascade. */
+    static Path context(String name, String content) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("contexts").resolve(name));
+        Files.writeString(dir.resolve("base.txt"), content);
+        Files.writeString(dir.resolve("Dockerfile"), "FROM scratch\nCOPY base.txt /base.txt\n");
+        return dir;
+    }
+
     static String image(String config) {
         return reg + "/cascade/" + config + ":1";
     }
@@ -91,14 +102,15 @@ class CascadeTests {
         return b;
     }
 
-    /** A new base digest, as trigger-service publishes it when the registry reports the push. */
-    static void basePushed(String p, UUID eventId, String digest) {
+    /** A registry's report that {@code config}'s tag points at {@code digest}, as trigger-service forwards it (a root event). */
+    static void reported(String config, UUID eventId, String digest) {
         String data = """
-                {"image":"%s","registry":"%s","repository":"cascade/%s-base","tag":"1","digest":"%s","sender":"distribution"}"""
-                .formatted(image(p + "-base"), reg, p, digest);
+                {"image":"%s","registry":"%s","repository":"cascade/%s","tag":"1","digest":"%s","sender":"distribution","deliveryId":"d"}"""
+                .formatted(image(config), reg, config, digest);
         try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers())) {
             kafka.produce(Serdes.String(), Serdes.String())
-                    .fromRecords(CloudEventRecords.event(Topics.IMAGES, reg + "/cascade/" + p + "-base", eventId, EventTypes.IMAGE_PUSHED, data))
+                    .fromRecords(CloudEventRecords.event(Topics.IMAGE_REPORTS, reg + "/cascade/" + config, eventId, EventTypes.IMAGE_REPORTED,
+                            data))
                     .awaitCompletion();
         }
     }
@@ -140,16 +152,17 @@ class CascadeTests {
                 // deploy-service does not run beside this test: the answer says so rather than claiming no rollouts
                 .body("rolloutsUnavailable", containsString("deploy-service"));
 
+        // base v2, built by Cascade: its success publishes the new base, which rebuilds the rest in its pipeline
         git.commit("d-base", Map.of("base.txt", "v2"), "v2");
-        buildByHand("d-base");
+        UUID pipeline = UUID.fromString(buildByHand("d-base").getString("pipelineId"));
         String newBase = registry.digest("cascade/d-base", "1");
-        UUID pipeline = UUID.randomUUID();
-        basePushed("d", pipeline, newBase);
-        basePushed("d", pipeline, newBase); // redelivered
-        basePushed("d", pipeline, newBase); // and again
+        // the registry's report of that push, sent three times, is the same image: nothing more
+        reported("d-base", UUID.randomUUID(), newBase);
+        reported("d-base", UUID.randomUUID(), newBase);
+        reported("d-base", UUID.randomUUID(), newBase);
 
-        JsonPath builds = awaitPipeline(pipeline, 3);
-        assertThat(builds.getList("config", String.class)).containsExactlyInAnyOrder("d-mid1", "d-mid2", "d-app");
+        JsonPath builds = awaitPipeline(pipeline, 4);
+        assertThat(builds.getList("config", String.class)).containsExactlyInAnyOrder("d-base", "d-mid1", "d-mid2", "d-app");
         assertThat(builds.getList("status", String.class)).containsOnly("succeeded");
         Map<String, Object> mid1 = build(builds, "d-mid1");
         Map<String, Object> mid2 = build(builds, "d-mid2");
@@ -163,18 +176,12 @@ class CascadeTests {
                 .containsEntry(image("d-mid2"), registry.digest("cascade/d-mid2", "1"));
         assertThat(registry.files("cascade/d-app", "1")).containsEntry("base.txt", "v2").containsEntry("from-mid2.txt", "mid2");
 
-        // the cascade's own pushes, reported in its pipeline, build nothing more
-        try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers())) {
-            String data = """
-                    {"image":"%s","registry":"%s","repository":"cascade/d-mid1","tag":"1","digest":"%s","sender":"build"}"""
-                    .formatted(image("d-mid1"), reg, registry.digest("cascade/d-mid1", "1"));
-            kafka.produce(Serdes.String(), Serdes.String()).fromRecords(CloudEventRecords.event(Topics.IMAGES, reg + "/cascade/d-mid1",
-                    UUID.randomUUID(), EventTypes.IMAGE_PUSHED, pipeline, UUID.fromString(build(builds, "d-mid1").get("id").toString()), data))
-                    .awaitCompletion();
-        }
+        // the cascade's own pushes, reported by the registry, build nothing more
+        reported("d-mid1", UUID.randomUUID(), registry.digest("cascade/d-mid1", "1"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/images/" + image("d-mid1")).then()
-                .body("digest", equalTo(registry.digest("cascade/d-mid1", "1"))));
-        assertThat(given().queryParam("pipeline", pipeline).get("/api/builds").then().extract().jsonPath().getList("$")).hasSize(3);
+                .body("digest", equalTo(registry.digest("cascade/d-mid1", "1")))
+                .body("pipelineId", equalTo(pipeline.toString())));
+        assertThat(given().queryParam("pipeline", pipeline).get("/api/builds").then().extract().jsonPath().getList("$")).hasSize(4);
     }
 
     @Test
@@ -182,11 +189,9 @@ class CascadeTests {
         diamond("f");
         git.commit("f-mid1", Map.of("Dockerfile", "FROM " + image("f-base") + "\nCOPY missing.txt /missing.txt\n"), "broken");
         git.commit("f-base", Map.of("base.txt", "v2"), "v2");
-        buildByHand("f-base");
-        UUID pipeline = UUID.randomUUID();
-        basePushed("f", pipeline, registry.digest("cascade/f-base", "1"));
+        UUID pipeline = UUID.fromString(buildByHand("f-base").getString("pipelineId"));
 
-        JsonPath builds = awaitPipeline(pipeline, 3);
+        JsonPath builds = awaitPipeline(pipeline, 4);
         assertThat(build(builds, "f-mid1")).containsEntry("status", "failed");
         assertThat(build(builds, "f-mid2")).containsEntry("status", "succeeded");
         Map<String, Object> app = build(builds, "f-app");
@@ -198,16 +203,14 @@ class CascadeTests {
     @Test
     void pushesOfOneTagInsideTheWindowCoalesceIntoOneCascadeOnTheLatestDigest() throws Exception {
         diamond("c");
-        git.commit("c-base", Map.of("base.txt", "v2"), "v2");
-        buildByHand("c-base");
-        String v2 = registry.digest("cascade/c-base", "1");
-        git.commit("c-base", Map.of("base.txt", "v3"), "v3");
-        buildByHand("c-base");
-        String v3 = registry.digest("cascade/c-base", "1");
+        // two pushes of the base tag from outside Cascade (no build of it runs), reported one after the other
+        Buildah buildah = new Buildah(work.resolve("buildah"));
+        String v2 = buildah.buildAndPush(context("c-base-v2", "v2"), image("c-base"));
+        String v3 = buildah.buildAndPush(context("c-base-v3", "v3"), image("c-base"));
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
-        basePushed("c", first, v2);
-        basePushed("c", second, v3);
+        reported("c-base", first, v2);
+        reported("c-base", second, v3);
 
         JsonPath builds = awaitPipeline(first, 3);
         assertThat(build(builds, "c-mid1").get("reason")).asString().contains("2 pushes coalesced");

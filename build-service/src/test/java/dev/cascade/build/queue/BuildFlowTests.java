@@ -131,25 +131,27 @@ class BuildFlowTests {
                 .containsEntry("org.opencontainers.image.base.name", reg + "/team/base:1")
                 .containsEntry("org.opencontainers.image.base.digest", baseDigest1);
 
-        // base v2 is pushed to the registry; the image event (as trigger-service publishes it) rebuilds app once
+        // base v2 is built: its success publishes the new base image, which rebuilds app once, in base v2's pipeline
         String baseCommit2 = git.commit("base", Map.of("hello.txt", "v2"), "base v2");
-        given().contentType("application/json").body("{\"commit\":\"" + baseCommit2 + "\"}").post("/api/build-configs/base/builds").then().statusCode(202);
+        UUID baseV2Pipeline = UUID.fromString(given().contentType("application/json").body("{\"commit\":\"" + baseCommit2 + "\"}")
+                .post("/api/build-configs/base/builds").then().statusCode(202).extract().path("pipelineId"));
         await().atMost(Duration.ofSeconds(120)).until(() -> given().queryParam("config", "base").queryParam("status", "succeeded")
                 .get("/api/builds").then().extract().jsonPath().getList("$").size() == 2);
         String baseDigest2 = registry.digest("team/base", "1");
         assertThat(baseDigest2).isNotEqualTo(baseDigest1);
-        UUID imageEvent = UUID.randomUUID();
-        String imagePushed = """
+        // the registry's report of that push (as trigger-service forwards it), delivered twice, is the same image
+        UUID report = UUID.randomUUID();
+        String reported = """
                 {"image":"%s/team/base:1","registry":"%s","repository":"team/base","tag":"1","digest":"%s","sender":"distribution"}"""
                 .formatted(reg, reg, baseDigest2);
-        publish(Topics.IMAGES, reg + "/team/base", imageEvent, EventTypes.IMAGE_PUSHED, imagePushed);
-        publish(Topics.IMAGES, reg + "/team/base", imageEvent, EventTypes.IMAGE_PUSHED, imagePushed); // redelivered
+        publish(Topics.IMAGE_REPORTS, reg + "/team/base", report, EventTypes.IMAGE_REPORTED, reported);
+        publish(Topics.IMAGE_REPORTS, reg + "/team/base", report, EventTypes.IMAGE_REPORTED, reported); // redelivered
 
         await().atMost(Duration.ofSeconds(120)).until(() -> given().queryParam("config", "app").queryParam("status", "succeeded")
                 .get("/api/builds").then().extract().jsonPath().getList("$").size() == 2);
         JsonPath appBuilds = given().queryParam("config", "app").get("/api/builds").then().extract().jsonPath();
         assertThat(appBuilds.getList("$")).hasSize(2);
-        assertThat(appBuilds.getString("[0].pipelineId")).isEqualTo(imageEvent.toString());
+        assertThat(appBuilds.getString("[0].pipelineId")).isEqualTo(baseV2Pipeline.toString());
         assertThat(appBuilds.getString("[0].reason")).contains("base image " + reg + "/team/base:1 changed");
         assertThat(appBuilds.getMap("[0].baseDigests")).containsEntry(reg + "/team/base:1", baseDigest2);
         assertThat(registry.files("team/app", "1")).containsEntry("hello.txt", "v2").containsEntry("app.txt", "app");

@@ -5,6 +5,7 @@ public final class EventTypes {
 
     public static final String SOURCE_PUSHED = "cascade.source.pushed";
     public static final String IMAGE_PUSHED = "cascade.image.pushed";
+    public static final String IMAGE_REPORTED = "cascade.image.reported";
     public static final String BUILD_PREFIX = "cascade.build.";
     public static final String ROLLOUT_PREFIX = "cascade.rollout.";
 

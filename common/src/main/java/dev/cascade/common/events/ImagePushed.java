@@ -3,7 +3,9 @@ package dev.cascade.common.events;
 import java.util.Objects;
 
 /**
- * {@code cascade.image.pushed}: a manifest or index was pushed to a registry under a tag.
+ * {@code cascade.image.pushed}: an image tag points at a digest that is new to Cascade, published once per tag and
+ * digest, by build-service alone: for the image a build pushed, when the build succeeds (in the build's pipeline), or
+ * for a registry's report of a push nobody in Cascade made (in the report's pipeline).
  *
  * @param image     canonical {@code registry/repository:tag} (registry aliases applied)
  * @param registry  canonical registry host (with port, if any)
@@ -11,8 +13,9 @@ import java.util.Objects;
  * @param tag       the tag pushed
  * @param digest    content digest of the manifest or index, {@code sha256:…}
  * @param mediaType media type of the manifest or index, when the sender reports it
- * @param sender    the sending system: {@code distribution}, {@code dockerhub}, {@code harbor}, {@code quay}, {@code ghcr}, {@code build}
- * @param deliveryId id of the webhook delivery or build this event came from
+ * @param sender    the sending system: {@code distribution}, {@code dockerhub}, {@code harbor}, {@code quay}, {@code ghcr} for a push from
+ *                  outside, {@code build} for a build's own
+ * @param deliveryId id of the webhook delivery that reported a push from outside, or of the build that pushed the image
  */
 public record ImagePushed(
         String image,

@@ -5,6 +5,7 @@ public final class Topics {
 
     public static final String SOURCE = "cascade.source";
     public static final String IMAGES = "cascade.images";
+    public static final String IMAGE_REPORTS = "cascade.image-reports";
     public static final String BUILDS = "cascade.builds";
     public static final String ROLLOUTS = "cascade.rollouts";
 

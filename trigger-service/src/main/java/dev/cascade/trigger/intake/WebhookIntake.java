@@ -2,15 +2,10 @@ package dev.cascade.trigger.intake;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cascade.common.events.EventTypes;
-import dev.cascade.common.events.ImagePushed;
-import dev.cascade.common.events.SourcePushed;
+import dev.cascade.common.events.ImageReported;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
-import dev.cascade.messaging.Causation;
-import dev.cascade.messaging.Outbox;
 import dev.cascade.messaging.OutboxRelay;
-import dev.cascade.trigger.pipeline.ImagePushes;
 import dev.cascade.trigger.provider.WebhookProvider;
 import dev.cascade.trigger.registry.RegistryClient;
 import dev.cascade.trigger.secret.WebhookSecrets;
@@ -56,20 +51,18 @@ public class WebhookIntake {
 
     private final Map<String, WebhookProvider> providers;
     private final WebhookSecrets secrets;
-    private final Outbox outbox;
+    private final DeliveryEvents events;
     private final OutboxRelay relay;
-    private final ImagePushes imagePushes;
     private final RegistryClient registry;
     private final RegistryAliases aliases;
     private final ObjectMapper json;
 
-    public WebhookIntake(Instance<WebhookProvider> providers, WebhookSecrets secrets, Outbox outbox, OutboxRelay relay,
-                         ImagePushes imagePushes, RegistryClient registry, RegistryAliases aliases, ObjectMapper json) {
+    public WebhookIntake(Instance<WebhookProvider> providers, WebhookSecrets secrets, DeliveryEvents events, OutboxRelay relay,
+                         RegistryClient registry, RegistryAliases aliases, ObjectMapper json) {
         this.providers = providers.stream().collect(Collectors.toMap(WebhookProvider::sender, Function.identity()));
         this.secrets = secrets;
-        this.outbox = outbox;
+        this.events = events;
         this.relay = relay;
-        this.imagePushes = imagePushes;
         this.registry = registry;
         this.aliases = aliases;
         this.json = json;
@@ -120,7 +113,7 @@ public class WebhookIntake {
             // Quay sends the same notification for every push of a tag: only the digests the tags point at now
             // tell the notification of a new push from a resend of an old one, so they are part of the key
             return resolveDigests(request, parsed).chain(images -> record(request, parsed.withDedupKey(parsed.dedupKey() + "@"
-                    + images.stream().map(ImagePushed::digest).distinct().sorted().collect(Collectors.joining(","))), images, redeliveryOf));
+                    + images.stream().map(ImageReported::digest).distinct().sorted().collect(Collectors.joining(","))), images, redeliveryOf));
         }
         return record(request, parsed, null, redeliveryOf);
     }
@@ -130,7 +123,7 @@ public class WebhookIntake {
      * A delivery is stored as new first: the unique index on sender and de-duplication key refuses a copy (one sent
      * again, or two arriving at once), and only then is its original looked up, so a new delivery costs no look-up.
      */
-    private Uni<IntakeResult> record(WebhookRequest request, ParsedDelivery parsed, List<ImagePushed> resolved, UUID redeliveryOf) {
+    private Uni<IntakeResult> record(WebhookRequest request, ParsedDelivery parsed, List<ImageReported> resolved, UUID redeliveryOf) {
         Uni<IntakeResult> attempt = (resolved != null ? Uni.createFrom().item(resolved) : resolveDigests(request, parsed))
                 .chain(images -> storeNew(request, parsed, images, redeliveryOf));
         return attempt.onFailure(WebhookIntake::isUniqueViolation).recoverWithUni(failure -> findOriginal(request.sender(), parsed.dedupKey())
@@ -157,19 +150,19 @@ public class WebhookIntake {
     }
 
     /** Image pushes with their digests: resolved from the registry for senders that do not report one. */
-    private Uni<List<ImagePushed>> resolveDigests(WebhookRequest request, ParsedDelivery parsed) {
+    private Uni<List<ImageReported>> resolveDigests(WebhookRequest request, ParsedDelivery parsed) {
         if (parsed.images().isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         return Multi.createFrom().iterable(parsed.images())
-                .onItem().transformToUniAndConcatenate(c -> toImagePushed(request.sender(), c))
+                .onItem().transformToUniAndConcatenate(c -> toImageReported(request.sender(), c))
                 .collect().asList()
                 .map(list -> list.stream().filter(java.util.Objects::nonNull).toList());
     }
 
-    private Uni<ImagePushed> toImagePushed(String sender, ImageCandidate c) {
+    private Uni<ImageReported> toImageReported(String sender, ImageCandidate c) {
         if (c.digest() != null && c.digest().length() > MAX_DIGEST_LENGTH) {
-            // the digest keys image_push_seen, whose index takes entries of a few kilobytes; sha512 is 135 characters
+            // the digest keys image_report, whose index takes entries of a few kilobytes; sha512 is 135 characters
             throw new MalformedWebhookException("a digest of " + c.digest().length() + " characters is no digest");
         }
         ImageRef ref;
@@ -182,32 +175,28 @@ public class WebhookIntake {
         Uni<String> digest = c.digest() != null
                 ? Uni.createFrom().item(c.digest())
                 : registry.resolveDigest(ref.registry(), ref.repository(), ref.tag());
-        return digest.map(d -> new ImagePushed(ref.taggedName(), ref.registry(), ref.repository(), ref.tag(), d, c.mediaType(), sender, null));
+        return digest.map(d -> new ImageReported(ref.taggedName(), ref.registry(), ref.repository(), ref.tag(), d, c.mediaType(), sender, null));
     }
 
-    private Uni<IntakeResult> storeNew(WebhookRequest request, ParsedDelivery parsed, List<ImagePushed> images, UUID redeliveryOf) {
+    private Uni<IntakeResult> storeNew(WebhookRequest request, ParsedDelivery parsed, List<ImageReported> images, UUID redeliveryOf) {
         Delivery d = newDelivery(request, parsed.ignored() != null ? Delivery.Status.IGNORED : Delivery.Status.ACCEPTED,
                 parsed, parsed.subject(), parsed.ignored());
         d.redeliveryOf = redeliveryOf;
         List<UUID> pipelines = new ArrayList<>();
-        List<String> held = new ArrayList<>();
-        // flushed at once: the native inserts into image_push_seen and held_image_push refer to this row
+        // flushed at once: the native insert into image_report refers to this row
         return Panache.withTransaction(() -> d.persistAndFlush()
                         .chain(() -> Multi.createFrom().iterable(parsed.pushes())
-                                .onItem().transformToUniAndConcatenate(push -> publishPush(d, push).invoke(pipelines::add))
+                                .onItem().transformToUniAndConcatenate(push -> events.sourcePushed(d, push).invoke(pipelines::add))
                                 .collect().asList())
                         .chain(() -> Multi.createFrom().iterable(images)
-                                .onItem().transformToUniAndConcatenate(image -> publishImage(d, image, held).invoke(id -> {
-                                    if (id != null && !pipelines.contains(id)) {
+                                .onItem().transformToUniAndConcatenate(image -> events.imageReported(d, image).invoke(id -> {
+                                    if (id != null) {
                                         pipelines.add(id);
                                     }
                                 }))
                                 .collect().asList())
                         .chain(() -> {
-                            if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !held.isEmpty()) {
-                                d.reason = "the push of " + String.join(", ", held) + " waits up to "
-                                        + imagePushes.buildReportWait().toSeconds() + " s for the build that made it to report it";
-                            } else if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !images.isEmpty()) {
+                            if (d.status == Delivery.Status.ACCEPTED && pipelines.isEmpty() && !images.isEmpty()) {
                                 d.status = Delivery.Status.IGNORED;
                                 d.reason = "every image push in it was reported before";
                             }
@@ -222,46 +211,6 @@ public class WebhookIntake {
                             d.reason == null ? "" : " - " + d.reason);
                     return IntakeResult.of(d, pipelines);
                 });
-    }
-
-    private Uni<UUID> publishPush(Delivery d, SourcePushed push) {
-        UUID eventId = UUID.randomUUID();
-        SourcePushed event = push.withDeliveryId(d.id.toString());
-        return outbox.add(eventId, event, Causation.root(eventId))
-                .chain(() -> recordEvent(d, eventId, eventId, EventTypes.SOURCE_PUSHED, event.key()))
-                .replaceWith(eventId);
-    }
-
-    /**
-     * Publishes an image push unless the same tag at the same digest was reported before (by another delivery,
-     * or by the build that pushed it); null then. A push of the output image of a build that is running joins
-     * that build's pipeline; a push of a tag Cascade builds that no running build explains is held for its build
-     * to report it (added to {@code held}; null then); any other starts a pipeline of its own.
-     *
-     * @return the pipeline the push joined or started
-     */
-    private Uni<UUID> publishImage(Delivery d, ImagePushed image, List<String> held) {
-        UUID eventId = UUID.randomUUID();
-        ImagePushed event = new ImagePushed(image.image(), image.registry(), image.repository(), image.tag(), image.digest(),
-                image.mediaType(), image.sender(), d.id.toString());
-        return imagePushes.fromRegistry(eventId, event, d.id).chain(report -> switch (report.taken()) {
-            case PUBLISHED -> recordEvent(d, eventId, report.pipelineId(), EventTypes.IMAGE_PUSHED, event.key()).replaceWith(report.pipelineId());
-            case HELD -> {
-                held.add(event.image() + "@" + event.digest());
-                yield Uni.createFrom().<UUID>nullItem();
-            }
-            case REPORTED_BEFORE -> Uni.createFrom().<UUID>nullItem();
-        });
-    }
-
-    private Uni<Void> recordEvent(Delivery d, UUID eventId, UUID pipelineId, String type, String key) {
-        DeliveryEvent e = new DeliveryEvent();
-        e.eventId = eventId;
-        e.deliveryId = d.id;
-        e.pipelineId = pipelineId;
-        e.type = type;
-        e.key = key;
-        return e.persist().replaceWithVoid();
     }
 
     private Delivery newDelivery(WebhookRequest request, Delivery.Status status, ParsedDelivery parsed, String subject, String reason) {

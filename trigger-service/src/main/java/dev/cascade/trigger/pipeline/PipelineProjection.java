@@ -8,7 +8,6 @@ import dev.cascade.common.events.RolloutStatus;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
-import dev.cascade.messaging.Causation;
 import dev.cascade.messaging.ReceivedEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -35,15 +34,10 @@ import java.util.function.BiFunction;
 @ApplicationScoped
 public class PipelineProjection {
 
-    /** The sender named in the image pushes trigger-service publishes for a build's own success. */
-    public static final String BUILD_SENDER = "build";
-
-    private final ImagePushes imagePushes;
     private final PipelineNotifications notifications;
     private final RegistryAliases aliases;
 
-    public PipelineProjection(ImagePushes imagePushes, PipelineNotifications notifications, RegistryAliases aliases) {
-        this.imagePushes = imagePushes;
+    public PipelineProjection(PipelineNotifications notifications, RegistryAliases aliases) {
         this.notifications = notifications;
         this.aliases = aliases;
     }
@@ -105,7 +99,7 @@ public class PipelineProjection {
             if (b.reason() != null && (advanced || node.reason == null)) {
                 node.reason = b.reason();
             }
-            return b.status() == BuildStatus.SUCCEEDED ? publishImageOf(event, node) : Uni.createFrom().voidItem();
+            return Uni.createFrom().voidItem();
         });
     }
 
@@ -241,7 +235,9 @@ public class PipelineProjection {
 
     /**
      * Derives the pipeline's status from its nodes: running while a build is queued or started, a rollout
-     * has not ended, or a succeeded build's image push has not been seen yet; then failed if a build failed
+     * has not ended, or the image a succeeded build pushed has not been seen yet (build-service publishes it right
+     * after the build's success, on another topic; an image published before, in any pipeline, is not awaited: it is
+     * not published twice); then failed if a build failed
      * or a rollout failed or was rolled back; succeeded otherwise. Skipped and cancelled builds fail nothing
      * by themselves: a skipped build's failed cause does.
      */
@@ -255,9 +251,10 @@ public class PipelineProjection {
                         .getResultList()
                         .chain(rows -> s.createNativeQuery("""
                                         SELECT count(*) FROM pipeline_node b
-                                        JOIN image_push_seen s ON s.image = b.image AND s.digest = b.digest AND s.pipeline_id = b.pipeline_id
                                         WHERE b.pipeline_id = ?1 AND b.kind = 'build' AND b.status = 'succeeded'
-                                          AND NOT EXISTS (SELECT 1 FROM pipeline_event e WHERE e.event_id = s.event_id)""", Long.class)
+                                          AND b.image IS NOT NULL AND b.digest IS NOT NULL
+                                          AND NOT EXISTS (SELECT 1 FROM pipeline_node i
+                                                          WHERE i.kind = 'image' AND i.image = b.image AND i.digest = b.digest)""", Long.class)
                                 .setParameter(1, pipeline.id)
                                 .getSingleResult()
                                 .map(awaitingImages -> {
@@ -296,39 +293,6 @@ public class PipelineProjection {
             pipeline.statusRevision = pipeline.nextRevision();
         }
         pipeline.updatedAt = OffsetDateTime.now();
-    }
-
-    /**
-     * A build that pushed its image reports the push itself, in its own pipeline, unless a registry
-     * webhook reported that tag at that digest first: registries without notifications are covered, and
-     * whichever comes first wins.
-     */
-    private Uni<Void> publishImageOf(ReceivedEvent<BuildEvent> event, PipelineNode node) {
-        BuildEvent b = event.data();
-        if (b.image() == null || b.digest() == null) {
-            return Uni.createFrom().voidItem();
-        }
-        ImageRef ref;
-        try {
-            ref = ImageRef.parse(b.image(), aliases);
-        } catch (IllegalArgumentException e) {
-            Log.warnf("build %s succeeded with an image reference that cannot be read (%s); no image push is published",
-                    b.buildId(), e.getMessage());
-            return Uni.createFrom().voidItem();
-        }
-        if (ref.tag() == null) {
-            return Uni.createFrom().voidItem();
-        }
-        UUID eventId = UUID.randomUUID();
-        ImagePushed pushed = new ImagePushed(ref.taggedName(), ref.registry(), ref.repository(), ref.tag(), b.digest(), null,
-                BUILD_SENDER, b.buildId());
-        return imagePushes.publishOnce(eventId, pushed, Causation.causedBy(event), ImagePushes.Reporter.build(b.buildId(), event.id()))
-                .call(published -> imagePushes.claimHeld(pushed, published, eventId, event.pipelineId()))
-                .invoke(published -> Log.infof(published
-                                ? "build %s pushed %s@%s: published as image push %s in pipeline %s"
-                                : "build %s pushed %s@%s: already reported (%s, pipeline %s)",
-                        b.buildId(), pushed.image(), pushed.digest(), eventId, node.pipelineId))
-                .replaceWithVoid();
     }
 
     private Optional<String> canonicalTagged(String image) {

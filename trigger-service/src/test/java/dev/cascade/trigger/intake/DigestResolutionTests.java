@@ -60,7 +60,7 @@ class DigestResolutionTests {
 
     ConsumerRecord<String, String> published(String pipelineId) {
         try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers());
-             ConsumerTask<String, String> task = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.IMAGES)) {
+             ConsumerTask<String, String> task = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.IMAGE_REPORTS)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> task.getRecords().stream()
                     .anyMatch(r -> pipelineId.equals(CloudEventRecords.header(r.headers(), "ce_id"))));
             return task.getRecords().stream().filter(r -> pipelineId.equals(CloudEventRecords.header(r.headers(), "ce_id"))).findFirst().orElseThrow();

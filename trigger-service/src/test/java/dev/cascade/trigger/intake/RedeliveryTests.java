@@ -167,7 +167,7 @@ class RedeliveryTests {
     }
 
     static Sender image(Preparer prepare, BiFunction<Fresh, Integer, Request> attempt) {
-        return new Sender(Topics.IMAGES, prepare, attempt, Fresh::digest);
+        return new Sender(Topics.IMAGE_REPORTS, prepare, attempt, Fresh::digest);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -34,11 +34,11 @@ class RegistryNotificationTests {
     URL webhook;
 
     @Test
-    void aRealPushToARealRegistryPublishesExactlyOneImageEventForItsTagAndDigest() throws Exception {
+    void aRealPushToARealRegistryIsReportedExactlyOnceForItsTagAndDigest() throws Exception {
         Path work = Files.createTempDirectory("registry-it");
         try (LocalRegistry registry = LocalRegistry.start(work.resolve("registry"), webhook.toString(), "distribution-test-token-0123456789");
              KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers());
-             ConsumerTask<String, String> images = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.IMAGES)) {
+             ConsumerTask<String, String> images = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.IMAGE_REPORTS)) {
             Path context = Files.createDirectories(work.resolve("context"));
             Files.writeString(context.resolve("hello.txt"), "hello from " + work);
             Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /hello.txt\n");
@@ -60,7 +60,7 @@ class RegistryNotificationTests {
             assertThat(forTag).hasSize(1);
             ConsumerRecord<String, String> event = forTag.get(0);
             assertThat(event.value()).contains("\"digest\":\"" + digest + "\"").contains("\"image\":\"" + image + "\"");
-            assertThat(CloudEventRecords.header(event.headers(), "ce_type")).isEqualTo("cascade.image.pushed");
+            assertThat(CloudEventRecords.header(event.headers(), "ce_type")).isEqualTo("cascade.image.reported");
         }
     }
 }

@@ -224,7 +224,7 @@ class WebhookIntakeTests {
                 .header("Authorization", "Bearer distribution-test-token-0123456789")
                 .body(manifest).post("/webhooks/registry/distribution").then()
                 .statusCode(202).body("status", equalTo("ACCEPTED")).extract().path("pipelineId");
-        ConsumerRecord<String, String> event = published(Topics.IMAGES, pipeline);
+        ConsumerRecord<String, String> event = published(Topics.IMAGE_REPORTS, pipeline);
         assertThat(event.key()).isEqualTo("localhost:5000/apps/hello");
         assertThat(event.value()).contains("\"tag\":\"1\"")
                 .contains("sha256:e83f76d2aac7cc72a6494758244b4f8333a3a30a3af6fef355d4f3a4bb73360e");

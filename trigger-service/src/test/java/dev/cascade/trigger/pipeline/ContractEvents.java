@@ -10,6 +10,7 @@ import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.RolloutEvent;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.events.Topics;
+import dev.cascade.common.image.ImageRef;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
 import java.time.Duration;
@@ -64,6 +65,15 @@ final class ContractEvents implements AutoCloseable {
     UUID rootImage(ImagePushed image, Instant at) {
         UUID id = UUID.randomUUID();
         return send(Topics.IMAGES, image.key(), id, EventTypes.IMAGE_PUSHED, id, id, at, image);
+    }
+
+    /** What build-service publishes with a build's success: the image it pushed, in its pipeline, caused by the success. */
+    UUID builtImage(UUID pipelineId, UUID succeededEventId, BuildEvent succeeded) {
+        ImageRef ref = ImageRef.parse(succeeded.image());
+        ImagePushed pushed = new ImagePushed(ref.taggedName(), ref.registry(), ref.repository(), ref.tag(), succeeded.digest(), null,
+                "build", succeeded.buildId());
+        return send(Topics.IMAGES, pushed.key(), UUID.randomUUID(), EventTypes.IMAGE_PUSHED, pipelineId, succeededEventId,
+                succeeded.at(), pushed);
     }
 
     UUID build(UUID pipelineId, UUID causationId, BuildEvent build) {

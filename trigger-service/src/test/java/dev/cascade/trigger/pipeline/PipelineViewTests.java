@@ -102,13 +102,16 @@ class PipelineViewTests {
         events.build(p, p, new BuildEvent(appBuild, app, BuildStatus.QUEUED, commit, appImage, null, bases, why, t0.plusSeconds(1), 7, List.of()));
         events.build(p, p, new BuildEvent(webBuild, web, BuildStatus.QUEUED, commit, webImage, null, bases, why, t0.plusSeconds(1), 3, List.of(app)));
         events.build(p, p, new BuildEvent(appBuild, app, BuildStatus.STARTED, commit, appImage, null, bases, why, t0.plusSeconds(2), 7, List.of()));
-        UUID appSucceeded = events.build(p, p, new BuildEvent(appBuild, app, BuildStatus.SUCCEEDED, commit, appImage, appDigest, bases, why,
-                t0.plusSeconds(5), 7, List.of()));
+        BuildEvent appSuccess = new BuildEvent(appBuild, app, BuildStatus.SUCCEEDED, commit, appImage, appDigest, bases, why,
+                t0.plusSeconds(5), 7, List.of());
+        UUID appSucceeded = events.build(p, p, appSuccess);
+        events.builtImage(p, appSucceeded, appSuccess);
         events.build(p, p, new BuildEvent(webBuild, web, BuildStatus.STARTED, commit, webImage, null, bases, why, t0.plusSeconds(6), 3, List.of(app)));
-        events.build(p, p, new BuildEvent(webBuild, web, BuildStatus.SUCCEEDED, commit, webImage, webDigest, bases, why,
-                t0.plusSeconds(9), 3, List.of(app)));
+        BuildEvent webSuccess = new BuildEvent(webBuild, web, BuildStatus.SUCCEEDED, commit, webImage, webDigest, bases, why,
+                t0.plusSeconds(9), 3, List.of(app));
+        events.builtImage(p, events.build(p, p, webSuccess), webSuccess);
 
-        // trigger-service reports each built image itself (no registry webhook here); deploy-service rolls each out
+        // build-service publishes each built image with the build's success; deploy-service rolls each out
         JsonPath built = awaitTree(p, t -> childOfKind(t, appBuild, "image") != null && childOfKind(t, webBuild, "image") != null);
         UUID appPushed = UUID.fromString((String) childOfKind(built, appBuild, "image").get("eventId"));
         UUID webPushed = UUID.fromString((String) childOfKind(built, webBuild, "image").get("eventId"));
@@ -236,8 +239,9 @@ class PipelineViewTests {
         assertThat(early.getString("status")).isEqualTo("running");
         assertThat(early.getString("root.id")).isEqualTo(buildId); // stands in for the root not seen yet
 
-        events.build(p, p, new BuildEvent(buildId, config, BuildStatus.SUCCEEDED, commit, image, digest(), null, "push of " + commit,
-                t0.plusSeconds(5), 1, List.of()));
+        BuildEvent success = new BuildEvent(buildId, config, BuildStatus.SUCCEEDED, commit, image, digest(), null, "push of " + commit,
+                t0.plusSeconds(5), 1, List.of());
+        events.builtImage(p, events.build(p, p, success), success);
         awaitTree(p, t -> "succeeded".equals(t.getString("status")) && childOfKind(t, buildId, "image") != null);
 
         // the queued event, older than both, arrives last: it fills in its time but takes nothing back

@@ -1,0 +1,245 @@
+package dev.cascade.build.image;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cascade.common.events.BuildStatus;
+import dev.cascade.common.events.EventTypes;
+import dev.cascade.common.events.Topics;
+import dev.cascade.messaging.Causation;
+import dev.cascade.testsupport.Buildah;
+import dev.cascade.testsupport.CascadeInfraResource;
+import dev.cascade.testsupport.CloudEventRecords;
+import dev.cascade.testsupport.GitRepos;
+import dev.cascade.testsupport.LocalRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * build-service is the one publisher of {@code cascade.image.pushed}: a build's image goes out with its success, in its
+ * pipeline; a registry's report of a push is the build's own when the build pushed that digest, is held for a build of
+ * the tag that is still running and settled by its end, and is a push from outside otherwise. Real builds, a real
+ * registry and the real broker.
+ */
+@QuarkusTest
+@WithTestResource(value = CascadeInfraResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "database", value = "build"))
+class ImagePushOwnershipTests {
+
+    @Inject
+    ImagePushes imagePushes;
+
+    static Path work;
+    static LocalRegistry registry;
+    static GitRepos git;
+    static String reg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory("image-pushes");
+        registry = LocalRegistry.start(work.resolve("registry"), null, null);
+        git = new GitRepos(work.resolve("git"));
+        reg = registry.host();
+        new Buildah(work.resolve("buildah")).pushBusybox(reg + "/tools/busybox:1");
+    }
+
+    @AfterAll
+    static void stop() {
+        registry.close();
+    }
+
+    @Test
+    void aSucceededBuildPublishesItsImageOnceInItsPipelineAndTheRegistrysLaterReportOfItPublishesNothing() throws Exception {
+        String repo = git.create("ownership-own");
+        git.commit("ownership-own", Map.of("Dockerfile", "FROM scratch\nCOPY a /a\n", "a", "a"), "one");
+        createConfig("ownership-own", repo, reg + "/team/own:1");
+        JsonPath build = awaitEnd(startBuild("ownership-own"));
+        assertThat(build.getString("status")).isEqualTo("succeeded");
+        String digest = build.getString("digest");
+        UUID succeeded = succeededEventOf(build.getString("id"));
+
+        report("team/own", "1", digest, UUID.randomUUID()); // the registry's notification of the same push
+        List<ConsumerRecord<String, String>> pushes = imagePushesUpToMarker("team/own", digest);
+        assertThat(pushes).hasSize(1);
+        ConsumerRecord<String, String> pushed = pushes.get(0);
+        assertThat(CloudEventRecords.header(pushed.headers(), "ce_type")).isEqualTo(EventTypes.IMAGE_PUSHED);
+        assertThat(CloudEventRecords.header(pushed.headers(), "ce_source")).isEqualTo("/cascade/build-service");
+        assertThat(CloudEventRecords.header(pushed.headers(), "ce_pipelineid")).isEqualTo(build.getString("pipelineId"));
+        assertThat(CloudEventRecords.header(pushed.headers(), "ce_causationid")).isEqualTo(succeeded.toString());
+        assertThat(pushed.key()).isEqualTo(reg + "/team/own");
+        assertThat(pushed.value()).contains("\"sender\":\"build\"").contains("\"deliveryId\":\"" + build.getString("id") + "\"")
+                .contains("\"image\":\"" + reg + "/team/own:1\"").contains("\"tag\":\"1\"");
+    }
+
+    @Test
+    void aReportOfAnImageNobodyBuildsIsAPushFromOutsideRootedUnderTheReportsIdAndPublishedOnce() {
+        String digest = digest();
+        UUID first = UUID.randomUUID();
+        report("vendor/base", "12", digest, first);
+        report("vendor/base", "12", digest, UUID.randomUUID()); // another sender, or the registry again: the same push
+
+        List<ConsumerRecord<String, String>> pushes = imagePushesUpToMarker("vendor/base", digest);
+        assertThat(pushes).hasSize(1);
+        ConsumerRecord<String, String> pushed = pushes.get(0);
+        assertThat(CloudEventRecords.header(pushed.headers(), "ce_id")).isEqualTo(first.toString());
+        assertThat(CloudEventRecords.header(pushed.headers(), "ce_pipelineid")).isEqualTo(first.toString());
+        assertThat(CloudEventRecords.header(pushed.headers(), "ce_causationid")).isEqualTo(first.toString());
+        assertThat(pushed.value()).contains("\"sender\":\"distribution\"").contains("\"deliveryId\":\"delivery-" + first + "\"");
+    }
+
+    @Test
+    void aReportOfAnotherDigestWhileABuildOfTheTagRunsIsHeldAndPublishedInTheBuildsPipelineWhenItEnds() throws Exception {
+        String repo = git.create("ownership-slow");
+        git.commit("ownership-slow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN sleep 4\nCOPY a /a\n", "a", "a"), "slow");
+        createConfig("ownership-slow", repo, reg + "/team/slow:1");
+        String id = startBuild("ownership-slow");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "started".equals(given().get("/api/builds/" + id).then().extract().path("status")));
+
+        String other = digest();
+        UUID reportId = UUID.randomUUID();
+        report("team/slow", "1", other, reportId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> held(reportId));
+
+        JsonPath build = awaitEnd(id);
+        assertThat(build.getString("status")).isEqualTo("succeeded");
+        UUID succeeded = succeededEventOf(id);
+        List<ConsumerRecord<String, String>> reported = imagePushesUpToMarker("team/slow", other);
+        assertThat(reported).hasSize(1);
+        assertThat(CloudEventRecords.header(reported.get(0).headers(), "ce_pipelineid")).isEqualTo(build.getString("pipelineId"));
+        assertThat(CloudEventRecords.header(reported.get(0).headers(), "ce_causationid")).isEqualTo(succeeded.toString());
+        assertThat(reported.get(0).value()).contains("\"sender\":\"distribution\"");
+        assertThat(imagePushesUpToMarker("team/slow", build.getString("digest"))).hasSize(1);
+        assertThat(held(reportId)).isFalse();
+    }
+
+    @Test
+    void aReportHeldForARunningBuildIsItsOwnPushWhenTheBuildEndsWithThatDigest() throws Throwable {
+        // a build of the tag running on another instance (its row as that instance's claim leaves it), and the registry's
+        // report of its push
+        String repo = git.create("ownership-held");
+        git.commit("ownership-held", Map.of("Dockerfile", "FROM scratch\nCOPY a /a\n", "a", "a"), "one");
+        createConfig("ownership-held", repo, reg + "/team/held:1");
+        UUID buildId = UUID.randomUUID();
+        UUID pipeline = UUID.randomUUID();
+        String image = reg + "/team/held:1";
+        sql("INSERT INTO build (id, config, number, status, image, pipeline_id, causation_id, attempt, created_at, started_at, "
+                + "lease_owner, lease_until) VALUES ('" + buildId + "', 'ownership-held', 1, 'STARTED', '" + image + "', '" + pipeline + "', '"
+                + pipeline + "', 1, now(), now(), 'another-instance', now() + interval '1 hour')");
+        String digest = digest();
+        UUID reportId = UUID.randomUUID();
+        report("team/held", "1", digest, reportId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> held(reportId));
+
+        // the build ends with that digest, as the build's outcome records it: its own image goes out, the report is settled
+        UUID ended = UUID.randomUUID();
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
+                .chain(s -> s.createNativeQuery("UPDATE build SET status = 'SUCCEEDED', digest = ?2, finished_at = now() WHERE id = ?1")
+                        .setParameter(1, buildId).setParameter(2, digest).executeUpdate())
+                .chain(() -> imagePushes.buildEnded(buildId, BuildStatus.SUCCEEDED, image, digest, new Causation(pipeline, ended)))));
+
+        List<ConsumerRecord<String, String>> pushes = imagePushesUpToMarker("team/held", digest);
+        assertThat(pushes).hasSize(1);
+        assertThat(pushes.get(0).value()).contains("\"sender\":\"build\"").contains("\"deliveryId\":\"" + buildId + "\"");
+        assertThat(CloudEventRecords.header(pushes.get(0).headers(), "ce_pipelineid")).isEqualTo(pipeline.toString());
+        assertThat(CloudEventRecords.header(pushes.get(0).headers(), "ce_causationid")).isEqualTo(ended.toString());
+        assertThat(held(reportId)).isFalse();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private static void createConfig(String name, String repository, String output) {
+        given().contentType("application/json")
+                .body("{\"name\":\"%s\",\"source\":{\"repository\":\"%s\"},\"output\":\"%s\"}".formatted(name, repository, output))
+                .post("/api/build-configs").then().statusCode(201);
+    }
+
+    private static String startBuild(String config) {
+        return given().contentType("application/json").body("{}").post("/api/build-configs/" + config + "/builds").then().statusCode(202)
+                .extract().path("id");
+    }
+
+    private static JsonPath awaitEnd(String id) {
+        return await().atMost(Duration.ofSeconds(120)).until(() -> given().get("/api/builds/" + id).then().extract().jsonPath(),
+                b -> List.of("succeeded", "failed", "cancelled").contains(b.getString("status")));
+    }
+
+    /** The id of the {@code cascade.build.succeeded} event of a build. */
+    private static UUID succeededEventOf(String buildId) {
+        try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers());
+             ConsumerTask<String, String> task = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.BUILDS)) {
+            return await().atMost(Duration.ofSeconds(30)).until(() -> task.getRecords().stream()
+                    .filter(r -> "cascade.build.succeeded".equals(CloudEventRecords.header(r.headers(), "ce_type"))
+                            && r.value().contains("\"buildId\":\"" + buildId + "\""))
+                    .map(r -> UUID.fromString(CloudEventRecords.header(r.headers(), "ce_id")))
+                    .findFirst().orElse(null), java.util.Objects::nonNull);
+        }
+    }
+
+    /** A registry's report of {@code repository:tag} at {@code digest}, as trigger-service forwards it: a root event. */
+    private static void report(String repository, String tag, String digest, UUID id) {
+        String data = """
+                {"image":"%s/%s:%s","registry":"%s","repository":"%s","tag":"%s","digest":"%s","sender":"distribution","deliveryId":"delivery-%s"}"""
+                .formatted(reg, repository, tag, reg, repository, tag, digest, id);
+        try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers())) {
+            kafka.produce(Serdes.String(), Serdes.String())
+                    .fromRecords(CloudEventRecords.event(Topics.IMAGE_REPORTS, reg + "/" + repository, id, EventTypes.IMAGE_REPORTED, data))
+                    .awaitCompletion();
+        }
+    }
+
+    /**
+     * Every image push of {@code repository} at {@code digest} published so far. A report of a marker tag of the same
+     * repository (a push from outside) goes last: it has the same key, so anything published before it is on the topic
+     * before it.
+     */
+    private static List<ConsumerRecord<String, String>> imagePushesUpToMarker(String repository, String digest) {
+        String marker = digest();
+        try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers());
+             ConsumerTask<String, String> task = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.IMAGES)) {
+            report(repository, "marker", marker, UUID.randomUUID());
+            await().atMost(Duration.ofSeconds(45)).until(() -> task.getRecords().stream().anyMatch(r -> r.value().contains(marker)));
+            return task.getRecords().stream()
+                    .filter(r -> (reg + "/" + repository).equals(r.key()) && r.value().contains("\"digest\":\"" + digest + "\""))
+                    .toList();
+        }
+    }
+
+    private static boolean held(UUID reportId) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
+                    .chain(s -> s.createNativeQuery("SELECT count(*) FROM held_image_report WHERE event_id = ?1", Long.class)
+                            .setParameter(1, reportId).getSingleResult()))) > 0;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sql(String statement) throws Throwable {
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
+                .chain(s -> s.createNativeQuery(statement).executeUpdate())));
+    }
+
+    private static String digest() {
+        return "sha256:" + (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+    }
+}

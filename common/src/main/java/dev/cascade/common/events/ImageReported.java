@@ -1,0 +1,64 @@
+package dev.cascade.common.events;
+
+import java.util.Objects;
+
+/**
+ * {@code cascade.image.reported}: a registry said that a tag now points at a digest. Only a hint: build-service, which
+ * owns {@code cascade.image.pushed}, decides whether it is a push Cascade made itself (then nothing more happens) or a
+ * push from outside (then it publishes {@code cascade.image.pushed} for it).
+ *
+ * @param image      canonical {@code registry/repository:tag} (registry aliases applied)
+ * @param registry   canonical registry host (with port, if any)
+ * @param repository repository path inside the registry
+ * @param tag        the tag pushed
+ * @param digest     content digest of the manifest or index, {@code sha256:…}
+ * @param mediaType  media type of the manifest or index, when the sender reports it
+ * @param sender     the reporting system: {@code distribution}, {@code dockerhub}, {@code harbor}, {@code quay}, {@code ghcr}
+ * @param deliveryId id of the webhook delivery the report came in
+ */
+public record ImageReported(
+        String image,
+        String registry,
+        String repository,
+        String tag,
+        String digest,
+        String mediaType,
+        String sender,
+        String deliveryId) implements CascadeEvent {
+
+    public ImageReported {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(repository, "repository");
+        Objects.requireNonNull(tag, "tag");
+        Objects.requireNonNull(digest, "digest");
+        if (image == null) {
+            image = registry + "/" + repository + ":" + tag;
+        }
+    }
+
+    /** The push this report tells of, as build-service publishes it when it came from outside. */
+    public ImagePushed asPush() {
+        return new ImagePushed(image, registry, repository, tag, digest, mediaType, sender, deliveryId);
+    }
+
+    /** Kafka key {@code registry/repository}: all reports of one repository stay in order. */
+    @Override
+    public String key() {
+        return registry + "/" + repository;
+    }
+
+    @Override
+    public String topic() {
+        return Topics.IMAGE_REPORTS;
+    }
+
+    @Override
+    public String eventType() {
+        return EventTypes.IMAGE_REPORTED;
+    }
+
+    @Override
+    public String subject() {
+        return image;
+    }
+}
