@@ -4,10 +4,8 @@ import dev.cascade.infra.InfraProcess;
 import dev.cascade.testsupport.CascadeSystem;
 import dev.cascade.testsupport.ServiceProcess;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,15 +60,7 @@ public final class IdleBench {
 
     /** The environment {@link CascadeSystem} gives a service, for one more instance of it on its own port. */
     static Map<String, String> env(CascadeSystem system, String namespace, String module, int port) {
-        InfraProcess infra = system.infra();
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Map<String, String> env = new HashMap<>();
-        env.put("CASCADE_KAFKA_BOOTSTRAP", infra.kafkaBootstrapServers());
-        env.put("CASCADE_DB_PORT", Integer.toString(infra.postgresPort()));
-        env.put("CASCADE_DB_USER", infra.postgresUser());
-        env.put("CASCADE_DB_PASSWORD", infra.postgresUser());
-        env.put("CASCADE_SECRETS_KEY", Base64.getEncoder().encodeToString(key));
+        Map<String, String> env = new HashMap<>(ServiceProcess.infraEnv(system.infra()));
         env.put("CASCADE_TRIGGER_PORT", Integer.toString(module.equals("trigger-service") ? port : system.trigger().port));
         env.put("CASCADE_BUILD_PORT", Integer.toString(module.equals("build-service") ? port : system.build().port));
         env.put("CASCADE_DEPLOY_PORT", Integer.toString(module.equals("deploy-service") ? port : system.deploy().port));

@@ -2,20 +2,16 @@ package dev.cascade.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code cascade builds start CONFIG}: builds a config now. */
 @Command(name = "start", mixinStandardHelpOptions = true,
         description = {"Builds CONFIG now, from its branch or the given ref or commit, and prints the build's id.",
                 "With --follow, then streams the build's log and exits 0 if it succeeded, 1 if not."})
-final class BuildStartCommand implements Callable<Integer> {
+final class BuildStartCommand extends ApiCommand {
 
     @Parameters(paramLabel = "CONFIG", description = "the build config's name")
     String config;
@@ -32,15 +28,8 @@ final class BuildStartCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "stream the build's log until it ends")
     boolean follow;
 
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        Api api = Cascade.api(spec);
+    int call(Api api) {
         Map<String, String> body = revision == null ? Map.of()
                 : revision.commit != null ? Map.of("commit", revision.commit) : Map.of("ref", revision.ref);
         JsonNode build = api.post(api.build, "/api/build-configs/" + Api.segment(config) + "/builds", body);
@@ -63,6 +52,6 @@ final class BuildStartCommand implements Callable<Integer> {
         if (output.json()) {
             System.out.println(Render.json(ended));
         }
-        return BuildsCommand.exitCode(ended);
+        return Cascade.exitCode(ended);
     }
 }

@@ -79,9 +79,4 @@ final class BuildsCommand implements Runnable {
         }
         return read;
     }
-
-    /** The exit code for a build that has ended: 0 only when it succeeded. */
-    static int exitCode(JsonNode build) {
-        return "succeeded".equals(build.path("status").asText()) ? Cascade.OK : Cascade.ENDED_BADLY;
-    }
 }

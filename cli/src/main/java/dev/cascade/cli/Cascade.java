@@ -1,5 +1,6 @@
 package dev.cascade.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,6 +61,11 @@ public final class Cascade implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /** The exit code for a build or pipeline that has ended: 0 only when it succeeded. */
+    static int exitCode(JsonNode ended) {
+        return "succeeded".equals(ended.path("status").asText()) ? OK : ENDED_BADLY;
     }
 
     /** The client for the services named by the global options of the command line {@code spec} belongs to. */

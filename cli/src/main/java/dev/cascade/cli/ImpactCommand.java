@@ -3,35 +3,25 @@ package dev.cascade.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code cascade impact IMAGE}: what a new digest of an image would rebuild and roll out, without doing anything. */
 @Command(name = "impact", mixinStandardHelpOptions = true,
         description = "Dry run: the configs a new digest of IMAGE would rebuild, wave by wave, and the workloads that would roll out.")
-final class ImpactCommand implements Callable<Integer> {
+final class ImpactCommand extends ApiCommand {
 
     @Parameters(paramLabel = "IMAGE", description = "registry/repository:tag")
     String image;
 
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        Api api = Cascade.api(spec);
-        JsonNode impact = api.get(api.build, Api.query("/api/impact", Api.params("image", image)));
-        if (output.json()) {
-            System.out.println(Render.json(impact));
-            return Cascade.OK;
-        }
+    int call(Api api) {
+        output.print(api.get(api.build, Api.query("/api/impact", Api.params("image", image))), this::describe);
+        return Cascade.OK;
+    }
+
+    /** The waves of configs, then the workloads, each list indented under a sentence that counts it. */
+    private void describe(JsonNode impact) {
         int builds = impact.path("builds").asInt();
         System.out.println("A new digest of " + impact.path("image").asText(image) + " rebuilds "
                 + (builds == 0 ? "nothing." : builds + (builds == 1 ? " config:" : " configs:")));
@@ -51,20 +41,16 @@ final class ImpactCommand implements Callable<Integer> {
         }
         if (impact.hasNonNull("rolloutsUnavailable")) {
             System.out.println("Rollouts are unknown: " + Render.oneLine(impact.path("rolloutsUnavailable").asText(), 200));
-            return Cascade.OK;
+            return;
         }
         JsonNode workloads = impact.path("rollouts");
         System.out.println(workloads.isEmpty() ? "No workload would roll out."
                 : workloads.size() == 1 ? "1 workload would roll out:" : workloads.size() + " workloads would roll out:");
-        List<List<String>> targets = new ArrayList<>();
-        for (JsonNode w : workloads) {
-            targets.add(List.of(RolloutsCommand.workload(w), w.path("container").asText(), w.path("image").asText(),
-                    w.path("policy").asText(), w.path("paused").asBoolean() ? "paused: would not roll out now" : ""));
+        if (!workloads.isEmpty()) {
+            System.out.print(indent(Render.table(List.of("WORKLOAD", "CONTAINER", "FOLLOWS", "POLICY", ""), workloads,
+                    w -> List.of(RolloutsCommand.workload(w), w.path("container").asText(), w.path("image").asText(),
+                            w.path("policy").asText(), w.path("paused").asBoolean() ? "paused: would not roll out now" : ""))));
         }
-        if (!targets.isEmpty()) {
-            System.out.print(indent(Render.table(List.of("WORKLOAD", "CONTAINER", "FOLLOWS", "POLICY", ""), targets)));
-        }
-        return Cascade.OK;
     }
 
     private static String indent(String text) {

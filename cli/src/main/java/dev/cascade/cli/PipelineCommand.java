@@ -3,19 +3,15 @@ package dev.cascade.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code cascade pipeline ID}: one pipeline as a tree, and with {@code --follow} its progress until it ends. */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = {"Shows one pipeline as a tree: what started it, the builds it caused, their images and their rollouts.",
                 "With --follow, prints each change until the pipeline ends, then the tree; exits 0 if it succeeded, 1 if it failed."})
-final class PipelineCommand implements Callable<Integer> {
+final class PipelineCommand extends ApiCommand {
 
     private static final long APPEAR_WITHIN_MS = 30_000;
 
@@ -25,18 +21,11 @@ final class PipelineCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "follow the pipeline until it has ended")
     boolean follow;
 
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        Api api = Cascade.api(spec);
+    int call(Api api) {
         String path = "/api/pipelines/" + Api.segment(id);
         if (!follow) {
-            print(api.get(api.trigger, path));
+            output.print(api.get(api.trigger, path), PipelineCommand::printTree);
             return Cascade.OK;
         }
         awaitKnown(api, path);
@@ -78,9 +67,9 @@ final class PipelineCommand implements Callable<Integer> {
         JsonNode pipeline = api.get(api.trigger, path);
         if (!output.json()) {
             System.out.println();
-            print(pipeline);
+            printTree(pipeline);
         }
-        return "succeeded".equals(pipeline.path("status").asText()) ? Cascade.OK : Cascade.ENDED_BADLY;
+        return Cascade.exitCode(pipeline);
     }
 
     /** A pipeline started a moment ago may not have reached trigger-service yet: wait a little for it. */
@@ -99,11 +88,8 @@ final class PipelineCommand implements Callable<Integer> {
         }
     }
 
-    private void print(JsonNode p) {
-        if (output.json()) {
-            System.out.println(Render.json(p));
-            return;
-        }
+    /** The pipeline's summary, then its tree. */
+    private static void printTree(JsonNode p) {
         System.out.println("pipeline " + p.path("id").asText() + "  " + p.path("status").asText()
                 + "  started " + Render.time(p.path("createdAt").asText(null))
                 + (p.hasNonNull("finishedAt") ? "  took " : "  running for ")

@@ -1,22 +1,19 @@
 package dev.cascade.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code cascade pipelines}: the latest pipelines, and with {@code --follow} each change of any pipeline as it happens. */
 @Command(name = "pipelines", mixinStandardHelpOptions = true,
         description = {"Lists pipelines, newest first.",
                 "With --follow, then prints a line for every change of a pipeline until Ctrl-C (--output json: one JSON summary a line)."})
-final class PipelinesCommand implements Callable<Integer> {
+final class PipelinesCommand extends ApiCommand {
+
+    private static final List<String> HEADER = List.of("ID", "TRIGGER", "STATUS", "STARTED", "DURATION", "BUILDS", "IMAGES", "ROLLOUTS");
 
     @Option(names = "--repository", paramLabel = "URL", description = "only pipelines of this git repository (listing only)")
     String repository;
@@ -33,15 +30,8 @@ final class PipelinesCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "keep printing pipeline changes until Ctrl-C")
     boolean follow;
 
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        Api api = Cascade.api(spec);
+    int call(Api api) {
         if (follow) {
             return follow(api);
         }
@@ -52,16 +42,12 @@ final class PipelinesCommand implements Callable<Integer> {
     private void printListing(Api api) {
         JsonNode list = api.get(api.trigger, Api.query("/api/pipelines",
                 Api.params("repository", repository, "image", image, "status", status, "limit", limit)));
-        if (output.json() && follow) {
-            list.forEach(p -> System.out.println(Render.jsonLine(p)));
+        if (!follow) {
+            output.printList(list, "No pipelines.", HEADER, PipelinesCommand::row);
         } else if (output.json()) {
-            System.out.println(Render.json(list));
-        } else if (list.isEmpty() && !follow) {
-            System.out.println("No pipelines.");
+            list.forEach(p -> System.out.println(Render.jsonLine(p)));
         } else {
-            List<List<String>> rows = new ArrayList<>();
-            list.forEach(p -> rows.add(row(p)));
-            System.out.print(Render.table(List.of("ID", "TRIGGER", "STATUS", "STARTED", "DURATION", "BUILDS", "IMAGES", "ROLLOUTS"), rows));
+            System.out.print(Render.table(HEADER, list, PipelinesCommand::row)); // the header even when empty: lines follow it
         }
         System.out.flush();
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** How things look on a terminal: tables, the pipeline tree, times, durations and counts. */
 final class Render {
@@ -61,6 +62,13 @@ final class Render {
             out.append(line.toString().stripTrailing()).append('\n');
         }
         return out.toString();
+    }
+
+    /** The table of {@code items}, a row for each as {@code row} makes it. */
+    static String table(List<String> header, JsonNode items, Function<JsonNode, List<String>> row) {
+        List<List<String>> rows = new ArrayList<>();
+        items.forEach(item -> rows.add(row.apply(item)));
+        return table(header, rows);
     }
 
     static String pad(String s, int width) {

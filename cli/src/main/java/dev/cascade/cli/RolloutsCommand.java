@@ -1,18 +1,16 @@
 package dev.cascade.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code cascade rollouts}: what was rolled out where, and how it went. */
 @Command(name = "rollouts", mixinStandardHelpOptions = true, description = "Lists rollouts, newest first.")
-final class RolloutsCommand implements Callable<Integer> {
+final class RolloutsCommand extends ApiCommand {
+
+    /** The columns of a rollout's {@link #row}. */
+    static final List<String> HEADER = List.of("ID", "WORKLOAD", "CONTAINER", "STATUS", "IMAGE", "STARTED", "DURATION", "REASON");
 
     @Option(names = "--namespace", paramLabel = "NS", description = "only rollouts in this namespace")
     String namespace;
@@ -30,28 +28,11 @@ final class RolloutsCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "at most N rollouts (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        Api api = Cascade.api(spec);
+    int call(Api api) {
         JsonNode list = api.get(api.deploy, Api.query("/api/rollouts",
                 Api.params("namespace", namespace, "workload", workload, "status", status, "pipeline", pipeline, "limit", limit)));
-        if (output.json()) {
-            System.out.println(Render.json(list));
-        } else if (list.isEmpty()) {
-            System.out.println("No rollouts.");
-        } else {
-            List<List<String>> rows = new ArrayList<>();
-            for (JsonNode r : list) {
-                rows.add(row(r));
-            }
-            System.out.print(Render.table(List.of("ID", "WORKLOAD", "CONTAINER", "STATUS", "IMAGE", "STARTED", "DURATION", "REASON"), rows));
-        }
+        output.printList(list, "No rollouts.", HEADER, RolloutsCommand::row);
         return Cascade.OK;
     }
 

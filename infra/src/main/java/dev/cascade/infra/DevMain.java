@@ -140,10 +140,6 @@ public final class DevMain {
     }
 
     /**
-     * The local run's own secrets, made once and kept in {@code .cascade/secrets.properties} (owner-only):
-     * the key that encrypts stored webhook secrets and the token the registry sends with its notifications.
-     */
-    /**
      * The secrets of the local run, made once and kept in {@code .cascade/secrets.properties} (mode 600): the key
      * that encrypts stored webhook secrets, the registry's notification token and the API tokens. The operator's
      * API token is also written to {@code .cascade/api-token}, where {@code ./cascade} finds it.
@@ -192,31 +188,8 @@ public final class DevMain {
         Path storage = state.resolve("data/registry");
         Files.createDirectories(storage);
         Path config = state.resolve("registry.yml");
-        Files.writeString(config, """
-                version: 0.1
-                log:
-                  level: info
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                  delete:
-                    enabled: true
-                http:
-                  addr: 127.0.0.1:%d
-                notifications:
-                  events:
-                    includereferences: true
-                  endpoints:
-                    - name: cascade
-                      url: http://localhost:8081/webhooks/registry/distribution
-                      headers:
-                        Authorization: [Bearer %s]
-                      timeout: 5s
-                      threshold: 5
-                      backoff: 2s
-                      ignoredmediatypes:
-                        - application/octet-stream
-                """.formatted(storage, port, token));
+        Files.writeString(config, new RegistryConfig(storage, port, true,
+                new RegistryConfig.Notifications("http://localhost:8081/webhooks/registry/distribution", token, 5, 2, true)).yaml());
         children.add(new ProcessBuilder(binary, "serve", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("registry.log").toFile()))

@@ -10,10 +10,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,14 +74,7 @@ public final class CascadeSystem implements AutoCloseable {
         KubernetesClient kubeClient = kube.createClient();
         SimulatedController controller = new SimulatedController(kubeClient, (pod, log) -> { }, namespace);
 
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Map<String, String> env = new HashMap<>();
-        env.put("CASCADE_KAFKA_BOOTSTRAP", infra.kafkaBootstrapServers());
-        env.put("CASCADE_DB_PORT", Integer.toString(infra.postgresPort()));
-        env.put("CASCADE_DB_USER", infra.postgresUser());
-        env.put("CASCADE_DB_PASSWORD", infra.postgresUser());
-        env.put("CASCADE_SECRETS_KEY", Base64.getEncoder().encodeToString(key));
+        Map<String, String> env = new HashMap<>(ServiceProcess.infraEnv(infra));
         env.put("CASCADE_TRIGGER_PORT", Integer.toString(ports[0]));
         env.put("CASCADE_BUILD_PORT", Integer.toString(ports[1]));
         env.put("CASCADE_DEPLOY_PORT", Integer.toString(ports[2]));

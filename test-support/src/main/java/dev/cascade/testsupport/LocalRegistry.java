@@ -1,5 +1,6 @@
 package dev.cascade.testsupport;
 
+import dev.cascade.infra.RegistryConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -38,30 +39,9 @@ public final class LocalRegistry implements AutoCloseable {
     /** Starts a registry on a given port, for configuration that must name it before the registry exists. */
     public static LocalRegistry start(Path dir, String notifyUrl, String token, int port) throws IOException {
         Files.createDirectories(dir);
-        String notifications = notifyUrl == null ? "" : """
-                notifications:
-                  endpoints:
-                    - name: cascade
-                      url: %s
-                      headers:
-                        Authorization: [Bearer %s]
-                      timeout: 5s
-                      threshold: 3
-                      backoff: 1s
-                      ignoredmediatypes:
-                        - application/octet-stream
-                """.formatted(notifyUrl, token);
         Path config = dir.resolve("config.yml");
-        Files.writeString(config, """
-                version: 0.1
-                log:
-                  level: info
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                http:
-                  addr: 127.0.0.1:%d
-                """.formatted(dir.resolve("data"), port) + notifications);
+        Files.writeString(config, new RegistryConfig(dir.resolve("data"), port, false,
+                notifyUrl == null ? null : new RegistryConfig.Notifications(notifyUrl, token, 3, 1, false)).yaml());
         Process process = new ProcessBuilder("docker-registry", "serve", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile())

@@ -1,5 +1,6 @@
 package dev.cascade.testsupport;
 
+import dev.cascade.infra.InfraProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +40,20 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = log;
         this.root = root;
         this.env = Map.copyOf(env);
+    }
+
+    /**
+     * What any service needs in its environment to run beside {@code infra}: the broker, the PostgreSQL server
+     * (its user, whose password is its name) and a fresh key for the webhook secrets it stores.
+     */
+    public static Map<String, String> infraEnv(InfraProcess infra) {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Map.of("CASCADE_KAFKA_BOOTSTRAP", infra.kafkaBootstrapServers(),
+                "CASCADE_DB_PORT", Integer.toString(infra.postgresPort()),
+                "CASCADE_DB_USER", infra.postgresUser(),
+                "CASCADE_DB_PASSWORD", infra.postgresUser(),
+                "CASCADE_SECRETS_KEY", Base64.getEncoder().encodeToString(key));
     }
 
     public static ServiceProcess start(Path root, String module, int port, Path logs, Map<String, String> env) throws IOException {

@@ -1,32 +1,25 @@
 package dev.cascade.deploy.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
+import dev.cascade.api.problem.Problems;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
+import java.util.Objects;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every error of deploy-service as a problem-details body. */
+/**
+ * deploy-service's own failures as problem-details answers; {@link dev.cascade.api.problem.HttpErrorMapper}
+ * answers the rest.
+ */
 public class ProblemMapper {
 
-    static Response problem(int status, String title, String detail) {
-        return Response.status(status).type(MediaType.valueOf("application/problem+json"))
-                .entity(Map.of("type", "about:blank", "title", title, "status", status, "detail", detail == null ? "" : detail)).build();
-    }
-
+    /** A refused argument always has a {@code detail}, empty when the exception says nothing. */
     @ServerExceptionMapper
     public Response badArgument(IllegalArgumentException e) {
-        return problem(400, "Bad Request", e.getMessage());
+        return Problems.response(400, "Bad Request", Objects.requireNonNullElse(e.getMessage(), ""));
     }
 
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e) {
-        return problem(400, "Bad Request", "body is not valid JSON: " + e.getOriginalMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
-        return problem(e.getResponse().getStatus(), e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage());
+        return Problems.response(400, "Bad Request", "body is not valid JSON: " + e.getOriginalMessage());
     }
 }
