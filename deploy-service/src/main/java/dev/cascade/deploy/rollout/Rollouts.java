@@ -7,6 +7,7 @@ import dev.cascade.common.events.RolloutEvent;
 import dev.cascade.common.events.RolloutStatus;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
+import dev.cascade.deploy.config.DeploySettings;
 import dev.cascade.deploy.kube.WorkloadView;
 import dev.cascade.deploy.kube.Workloads;
 import dev.cascade.deploy.target.ImagePolicy;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Turns image pushes into rollouts and drives each to its end: an optional pre-rollout hook Job from the
@@ -66,7 +66,7 @@ public class Rollouts {
 
     public Rollouts(TargetIndex index, Workloads workloads, Outbox outbox, OutboxRelay relay,
                     RegistryAliases aliases, Vertx vertx, ObjectMapper json,
-                    @ConfigProperty(name = "cascade.deploy.progress-deadline") Duration progressDeadline) {
+                    DeploySettings settings) {
         this.index = index;
         this.workloads = workloads;
         this.outbox = outbox;
@@ -74,7 +74,7 @@ public class Rollouts {
         this.aliases = aliases;
         this.vertx = vertx;
         this.json = json;
-        this.progressDeadline = progressDeadline;
+        this.progressDeadline = settings.progressDeadline();
     }
 
     void start(@Observes StartupEvent started, Periodic periodic) {

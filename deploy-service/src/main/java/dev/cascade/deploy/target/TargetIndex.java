@@ -1,5 +1,6 @@
 package dev.cascade.deploy.target;
 
+import dev.cascade.deploy.config.DeploySettings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The workloads that opted in with the {@code cascade.dev/image-triggers} annotation, kept current by
@@ -38,9 +38,9 @@ public class TargetIndex {
     private final Map<String, WatchedWorkload> byKey = new ConcurrentHashMap<>();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
-    public TargetIndex(KubernetesClient client, @ConfigProperty(name = "cascade.deploy.namespaces") String namespaces) {
+    public TargetIndex(KubernetesClient client, DeploySettings settings) {
         this.client = client;
-        this.namespaces = Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        this.namespaces = Arrays.stream(settings.namespaces().split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     }
 
     void start(@Observes StartupEvent started, io.vertx.core.Vertx vertx) {
