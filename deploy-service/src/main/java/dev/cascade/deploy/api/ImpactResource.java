@@ -54,9 +54,8 @@ public class ImpactResource {
         }
         return Multi.createFrom().iterable(refs)
                 .onItem().transformToUniAndConcatenate(ref -> rollouts.followers(ref).chain(followers -> Multi.createFrom().iterable(followers)
-                        .onItem().transformToUniAndConcatenate(c -> WorkloadPause.findById(
-                                        new WorkloadPause.Key(c.workload().namespace(), c.workload().kind(), c.workload().name()))
-                                .map(pause -> new Workload(c.workload().namespace(), c.workload().kind(), c.workload().name(),
+                        .onItem().transformToUniAndConcatenate(c -> WorkloadPause.findById(c.workload().ref())
+                                .map(pause -> new Workload(c.workload().ref().namespace(), c.workload().ref().kind(), c.workload().ref().name(),
                                         c.trigger().container(), ref.toString(), c.trigger().policy(), pause != null)))
                         .collect().asList()))
                 .collect().asList()

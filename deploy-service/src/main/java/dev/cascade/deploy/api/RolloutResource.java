@@ -31,7 +31,7 @@ public class RolloutResource {
                               String previousImage, String status, String reason, UUID pipelineId, String hookJob, String hookLog,
                               OffsetDateTime createdAt, OffsetDateTime finishedAt) {
         static RolloutView of(Rollout r) {
-            return new RolloutView(r.id, r.namespace, r.kind, r.name, r.container, r.image, r.tag, r.previousImage,
+            return new RolloutView(r.id, r.workload.namespace(), r.workload.kind(), r.workload.name(), r.container, r.image, r.tag, r.previousImage,
                     r.status.name().toLowerCase(Locale.ROOT).replace('_', '-'), r.reason, r.pipelineId, r.hookJob, r.hookLog,
                     r.createdAt, r.finishedAt);
         }
@@ -46,11 +46,11 @@ public class RolloutResource {
         StringBuilder q = new StringBuilder("1 = 1");
         Parameters p = new Parameters();
         if (namespace != null) {
-            q.append(" and namespace = :namespace");
+            q.append(" and workload.namespace = :namespace");
             p.and("namespace", namespace);
         }
         if (workload != null) {
-            q.append(" and name = :name");
+            q.append(" and workload.name = :name");
             p.and("name", workload);
         }
         if (status != null) {

@@ -1,5 +1,6 @@
 package dev.cascade.deploy.api;
 
+import dev.cascade.deploy.kube.WorkloadRef;
 import dev.cascade.deploy.kube.Workloads;
 import dev.cascade.deploy.rollout.ApprovalGate;
 import dev.cascade.deploy.rollout.Rollouts;
@@ -56,9 +57,9 @@ public class WorkloadResource {
                 .sorted(java.util.Comparator.comparing(dev.cascade.deploy.target.TargetIndex.WatchedWorkload::key))
                 .map(w -> {
                     List<ImageTrigger> follows = new java.util.ArrayList<>(w.triggers());
-                    targets.stream().filter(t -> t.namespace.equals(w.namespace()) && t.kind.equals(w.kind()) && t.name.equals(w.name()))
+                    targets.stream().filter(t -> t.workload.equals(w.ref()))
                             .forEach(t -> follows.add(t.trigger()));
-                    return new WorkloadView(w.namespace(), w.kind(), w.name(), w.images(), follows);
+                    return new WorkloadView(w.ref().namespace(), w.ref().kind(), w.ref().name(), w.images(), follows);
                 })
                 .toList());
     }
@@ -69,7 +70,7 @@ public class WorkloadResource {
     public Uni<RolloutResource.RolloutView> rollback(@PathParam("namespace") String namespace, @PathParam("kind") String kind,
                                                      @PathParam("name") String name) {
         checkKind(kind);
-        return rollouts.rollback(namespace, kind, name).map(RolloutResource.RolloutView::of);
+        return rollouts.rollback(new WorkloadRef(namespace, kind, name)).map(RolloutResource.RolloutView::of);
     }
 
     @POST
@@ -78,14 +79,13 @@ public class WorkloadResource {
     @Operation(summary = "Stop rolling new images out to this workload until resumed")
     public Uni<Response> pause(@PathParam("namespace") String namespace, @PathParam("kind") String kind, @PathParam("name") String name) {
         checkKind(kind);
-        return WorkloadPause.<WorkloadPause>findById(new WorkloadPause.Key(namespace, kind, name)).chain(existing -> {
+        WorkloadRef workload = new WorkloadRef(namespace, kind, name);
+        return WorkloadPause.<WorkloadPause>findById(workload).chain(existing -> {
             if (existing != null) {
                 return Uni.createFrom().item(Response.noContent().build());
             }
             WorkloadPause p = new WorkloadPause();
-            p.namespace = namespace;
-            p.kind = kind;
-            p.name = name;
+            p.workload = workload;
             p.pausedAt = OffsetDateTime.now();
             return p.persist().map(x -> Response.noContent().build());
         });
@@ -97,7 +97,7 @@ public class WorkloadResource {
     @Operation(summary = "Roll new images out to this workload again")
     public Uni<Response> resume(@PathParam("namespace") String namespace, @PathParam("kind") String kind, @PathParam("name") String name) {
         checkKind(kind);
-        return WorkloadPause.deleteById(new WorkloadPause.Key(namespace, kind, name)).map(x -> Response.noContent().build());
+        return WorkloadPause.deleteById(new WorkloadRef(namespace, kind, name)).map(x -> Response.noContent().build());
     }
 
     @PUT
@@ -137,9 +137,7 @@ public class WorkloadResource {
         ImageTrigger trigger = new ImageTrigger(spec.from(), spec.container(), spec.policy(), spec.bound());
         Target t = new Target();
         t.id = UUID.randomUUID();
-        t.namespace = spec.namespace();
-        t.kind = spec.kind();
-        t.name = spec.name();
+        t.workload = new WorkloadRef(spec.namespace(), spec.kind(), spec.name());
         t.container = trigger.container();
         t.fromImage = trigger.from();
         t.policy = trigger.policy();
@@ -154,7 +152,7 @@ public class WorkloadResource {
     @Operation(summary = "Targets registered over REST")
     public Uni<List<TargetSpec>> targets() {
         return Target.<Target>listAll().map(l -> l.stream()
-                .map(t -> new TargetSpec(t.namespace, t.kind, t.name, t.container, t.fromImage, t.policy, t.bound)).toList());
+                .map(t -> new TargetSpec(t.workload.namespace(), t.workload.kind(), t.workload.name(), t.container, t.fromImage, t.policy, t.bound)).toList());
     }
 
     private static void checkKind(String kind) {

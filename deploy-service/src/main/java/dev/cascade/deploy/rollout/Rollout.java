@@ -1,8 +1,12 @@
 package dev.cascade.deploy.rollout;
 
+import dev.cascade.deploy.kube.WorkloadRef;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
@@ -25,14 +29,8 @@ public class Rollout extends PanacheEntityBase {
     @Id
     public UUID id;
 
-    @Column(nullable = false)
-    public String namespace;
-
-    @Column(nullable = false)
-    public String kind;
-
-    @Column(nullable = false)
-    public String name;
+    @Embedded
+    public WorkloadRef workload;
 
     @Column(nullable = false)
     public String container;
@@ -48,7 +46,7 @@ public class Rollout extends PanacheEntityBase {
     public String previousImage;
 
     @Column(nullable = false)
-    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    @Enumerated(EnumType.STRING)
     public State status;
 
     public String reason;
@@ -82,6 +80,6 @@ public class Rollout extends PanacheEntityBase {
     public OffsetDateTime finishedAt;
 
     public String workloadKey() {
-        return namespace + "/" + kind + "/" + name;
+        return workload.key();
     }
 }

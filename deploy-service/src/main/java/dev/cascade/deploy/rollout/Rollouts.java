@@ -8,6 +8,8 @@ import dev.cascade.common.events.RolloutStatus;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.deploy.config.DeploySettings;
+import dev.cascade.deploy.kube.HookState;
+import dev.cascade.deploy.kube.WorkloadRef;
 import dev.cascade.deploy.kube.WorkloadView;
 import dev.cascade.deploy.kube.Workloads;
 import dev.cascade.deploy.target.ImagePolicy;
@@ -105,10 +107,10 @@ public class Rollouts {
                 w.triggers().forEach(t -> candidates.add(new Candidate(w, t)));
             }
             for (Target t : apiTargets) {
-                index.get(t.namespace, t.kind, t.name).ifPresent(w -> candidates.add(new Candidate(w, t.trigger())));
+                index.get(t.workload).ifPresent(w -> candidates.add(new Candidate(w, t.trigger())));
             }
             return candidates.stream()
-                    .filter(c -> index.watches(c.workload().namespace()))
+                    .filter(c -> index.watches(c.workload().ref().namespace()))
                     .filter(c -> {
                         String running = c.workload().images().get(c.trigger().container());
                         return running != null && ImagePolicy.follows(c.trigger(), image, runningTag(running), aliases);
@@ -130,15 +132,16 @@ public class Rollouts {
             return Uni.createFrom().nullItem();
         }
         Rollout r = newRollout(w, container, image, running, pushedAt, event);
-        return WorkloadPause.<WorkloadPause>findById(new WorkloadPause.Key(w.namespace(), w.kind(), w.name())).chain(pause -> {
+        return WorkloadPause.<WorkloadPause>findById(w.ref()).chain(pause -> {
             if (pause != null) {
                 r.status = Rollout.State.ABORTED;
                 r.reason = "automatic rollouts of this workload are paused";
                 r.finishedAt = OffsetDateTime.now();
                 return r.<Rollout>persist();
             }
-            return Rollout.<Rollout>find("namespace = ?1 and kind = ?2 and name = ?3 and container = ?4 and status in ?5 order by pushedAt desc",
-                            w.namespace(), w.kind(), w.name(), container,
+            return Rollout.<Rollout>find("workload.namespace = ?1 and workload.kind = ?2 and workload.name = ?3 and container = ?4"
+                                    + " and status in ?5 order by pushedAt desc",
+                            w.ref().namespace(), w.ref().kind(), w.ref().name(), container,
                             List.of(Rollout.State.SUCCEEDED, Rollout.State.PROGRESSING, Rollout.State.PENDING, Rollout.State.HOOK_RUNNING,
                                     Rollout.State.AWAITING_APPROVAL))
                     .firstResult()
@@ -154,7 +157,7 @@ public class Rollouts {
                                 ? end(latest, Rollout.State.SUPERSEDED, "superseded by " + r.image, RolloutStatus.SUPERSEDED)
                                 : Uni.createFrom().voidItem();
                         return supersedeActive
-                                .chain(() -> ApprovalGate.<ApprovalGate>findById(w.namespace()))
+                                .chain(() -> ApprovalGate.<ApprovalGate>findById(w.ref().namespace()))
                                 .chain(gate -> {
                                     r.status = gate != null ? Rollout.State.AWAITING_APPROVAL : Rollout.State.PENDING;
                                     Log.infof("%s %s: rollout of %s %s", r.workloadKey(), container, r.image,
@@ -180,9 +183,7 @@ public class Rollouts {
                                ReceivedEvent<ImagePushed> event) {
         Rollout r = new Rollout();
         r.id = UUID.randomUUID();
-        r.namespace = w.namespace();
-        r.kind = w.kind();
-        r.name = w.name();
+        r.workload = new WorkloadRef(w.ref().namespace(), w.ref().kind(), w.ref().name()); // a value of its own
         r.container = container;
         r.image = image.pinned();
         r.tag = image.tag();
@@ -260,7 +261,7 @@ public class Rollouts {
 
     /** What to record after looking at the cluster; null for nothing yet. Blocking. */
     private java.util.function.Function<Rollout, Uni<Void>> observe(Rollout r) {
-        Optional<WorkloadView> view = workloads.get(r.namespace, r.kind, r.name);
+        Optional<WorkloadView> view = workloads.get(r.workload);
         if (view.isEmpty()) {
             return x -> end(x, Rollout.State.ABORTED, "the workload is gone", RolloutStatus.FAILED);
         }
@@ -269,7 +270,7 @@ public class Rollouts {
             case PENDING -> {
                 Optional<List<String>> hook = hookCommand(w, PRE_HOOK);
                 if (hook.isPresent()) {
-                    String job = workloads.startHook(r.namespace, r.name, "pre", r.image, hook.get(), r.id.toString());
+                    String job = workloads.startHook(r.workload, "pre", r.image, hook.get(), r.id.toString());
                     return x -> {
                         x.status = Rollout.State.HOOK_RUNNING;
                         x.hookJob = job;
@@ -280,33 +281,33 @@ public class Rollouts {
                 return patch(r);
             }
             case HOOK_RUNNING -> {
-                String state = workloads.hookState(r.namespace, r.hookJob);
-                if (state.equals("failed")) {
-                    String log = workloads.hookLog(r.namespace, r.hookJob);
+                HookState state = workloads.hookState(r.workload.namespace(), r.hookJob);
+                if (state == HookState.FAILED) {
+                    String log = workloads.hookLog(r.workload.namespace(), r.hookJob);
                     return x -> {
                         x.hookLog = log;
                         return end(x, Rollout.State.FAILED, "pre-rollout hook " + r.hookJob + " failed; the workload was left untouched",
                                 RolloutStatus.FAILED);
                     };
                 }
-                return state.equals("succeeded") ? patch(r) : null;
+                return state == HookState.SUCCEEDED ? patch(r) : null;
             }
             case PROGRESSING -> {
                 long base = r.baseGeneration == null ? 0 : r.baseGeneration;
                 if (w.rolledOutSince(base)) {
                     Optional<List<String>> post = hookCommand(w, POST_HOOK);
-                    String job = post.map(cmd -> workloads.startHook(r.namespace, r.name, "post", r.image, cmd, r.id.toString())).orElse(null);
+                    String job = post.map(cmd -> workloads.startHook(r.workload, "post", r.image, cmd, r.id.toString())).orElse(null);
                     return x -> {
                         x.hookJob = job != null ? job : x.hookJob;
                         return end(x, Rollout.State.SUCCEEDED, null, RolloutStatus.SUCCEEDED);
                     };
                 }
-                boolean overdue = !r.kind.equals("Deployment") && r.updatedAt.plus(progressDeadline).isBefore(OffsetDateTime.now());
+                boolean overdue = !r.workload.kind().equals("Deployment") && r.updatedAt.plus(progressDeadline).isBefore(OffsetDateTime.now());
                 if (w.failedReason() != null || overdue) {
                     String reason = w.failedReason() != null ? w.failedReason() : "not rolled out within " + progressDeadline;
                     boolean auto = !"manual".equalsIgnoreCase(w.annotations().get(ROLLBACK));
                     if (auto && r.previousImage != null) {
-                        workloads.setImage(r.namespace, r.kind, r.name, r.container, r.previousImage);
+                        workloads.setImage(r.workload, r.container, r.previousImage);
                     }
                     return x -> end(x, Rollout.State.FAILED, reason, RolloutStatus.FAILED)
                             .chain(() -> auto && x.previousImage != null
@@ -322,7 +323,7 @@ public class Rollouts {
     }
 
     private java.util.function.Function<Rollout, Uni<Void>> patch(Rollout r) {
-        long before = workloads.setImage(r.namespace, r.kind, r.name, r.container, r.image);
+        long before = workloads.setImage(r.workload, r.container, r.image);
         Log.infof("%s %s: patched to %s", r.workloadKey(), r.container, r.image);
         return x -> {
             x.status = Rollout.State.PROGRESSING;
@@ -343,7 +344,7 @@ public class Rollouts {
             node.path("command").forEach(n -> cmd.add(n.asText()));
             return cmd.isEmpty() ? Optional.empty() : Optional.of(cmd);
         } catch (Exception e) {
-            Log.warnf("%s/%s: annotation %s is not {\"command\":[...]}", w.namespace(), w.name(), annotation);
+            Log.warnf("%s/%s: annotation %s is not {\"command\":[...]}", w.ref().namespace(), w.ref().name(), annotation);
             return Optional.empty();
         }
     }
@@ -363,7 +364,7 @@ public class Rollouts {
     }
 
     Uni<Void> emit(Rollout r, RolloutStatus status) {
-        RolloutEvent e = new RolloutEvent(r.id.toString(), r.namespace, r.kind, r.name, r.container, r.image, r.previousImage, status,
+        RolloutEvent e = new RolloutEvent(r.id.toString(), r.workload.namespace(), r.workload.kind(), r.workload.name(), r.container, r.image, r.previousImage, status,
                 r.reason, OffsetDateTime.now().toInstant());
         return outbox.add(e, new Causation(r.pipelineId, r.causationId)).replaceWithVoid();
     }
@@ -371,14 +372,15 @@ public class Rollouts {
     // ---- by hand ----------------------------------------------------------------------------
 
     /** Puts the previous image of the workload's latest successful rollout back. */
-    public Uni<Rollout> rollback(String namespace, String kind, String name) {
-        return Panache.withSession(() -> Rollout.<Rollout>find("namespace = ?1 and kind = ?2 and name = ?3 and status = ?4 order by finishedAt desc",
-                        namespace, kind, name, Rollout.State.SUCCEEDED).firstResult())
+    public Uni<Rollout> rollback(WorkloadRef workload) {
+        return Panache.withSession(() -> Rollout.<Rollout>find("workload.namespace = ?1 and workload.kind = ?2 and workload.name = ?3"
+                                + " and status = ?4 order by finishedAt desc",
+                        workload.namespace(), workload.kind(), workload.name(), Rollout.State.SUCCEEDED).firstResult())
                 .chain(r -> {
                     if (r == null || r.previousImage == null) {
-                        return Uni.createFrom().failure(new IllegalArgumentException("no successful rollout of " + namespace + "/" + kind + "/" + name + " to roll back"));
+                        return Uni.createFrom().failure(new IllegalArgumentException("no successful rollout of " + workload.key() + " to roll back"));
                     }
-                    return vertx.executeBlocking(Uni.createFrom().item(() -> workloads.setImage(namespace, kind, name, r.container, r.previousImage)), false)
+                    return vertx.executeBlocking(Uni.createFrom().item(() -> workloads.setImage(workload, r.container, r.previousImage)), false)
                             .chain(gen -> Panache.withTransaction(() -> Rollout.<Rollout>findById(r.id)
                                     .call(x -> end(x, Rollout.State.ROLLEDBACK, "rolled back by request to " + x.previousImage, RolloutStatus.ROLLEDBACK))));
                 });

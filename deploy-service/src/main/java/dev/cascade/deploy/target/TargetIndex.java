@@ -1,6 +1,8 @@
 package dev.cascade.deploy.target;
 
 import dev.cascade.deploy.config.DeploySettings;
+import dev.cascade.deploy.kube.WorkloadRef;
+import dev.cascade.deploy.kube.Workloads;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -26,16 +28,16 @@ import java.util.stream.Collectors;
 public class TargetIndex {
 
     /** A workload in a watched namespace: its triggers (empty without the annotation), container images and annotations. */
-    public record WatchedWorkload(String namespace, String kind, String name, List<ImageTrigger> triggers,
-                                  Map<String, String> images, Map<String, String> annotations) {
+    public record WatchedWorkload(WorkloadRef ref, List<ImageTrigger> triggers, Map<String, String> images,
+                                  Map<String, String> annotations) {
         public String key() {
-            return TargetIndex.key(namespace, kind, name);
+            return ref.key();
         }
     }
 
     private final KubernetesClient client;
     private final Set<String> namespaces;
-    private final Map<String, WatchedWorkload> byKey = new ConcurrentHashMap<>();
+    private final Map<WorkloadRef, WatchedWorkload> byRef = new ConcurrentHashMap<>();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     public TargetIndex(KubernetesClient client, DeploySettings settings) {
@@ -88,7 +90,7 @@ public class TargetIndex {
     }
 
     public List<WatchedWorkload> all() {
-        return List.copyOf(byKey.values());
+        return List.copyOf(byRef.values());
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> handler(String kind) {
@@ -105,13 +107,13 @@ public class TargetIndex {
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                byKey.remove(key(obj.getMetadata().getNamespace(), kind, obj.getMetadata().getName()));
+                byRef.remove(Workloads.ref(kind, obj));
             }
         };
     }
 
     private void index(String kind, HasMetadata w) {
-        String key = key(w.getMetadata().getNamespace(), kind, w.getMetadata().getName());
+        WorkloadRef ref = Workloads.ref(kind, w);
         Map<String, String> annotations = w.getMetadata().getAnnotations() == null ? Map.of() : Map.copyOf(w.getMetadata().getAnnotations());
         String annotation = annotations.get(ImageTrigger.ANNOTATION);
         List<ImageTrigger> triggers = List.of();
@@ -119,19 +121,14 @@ public class TargetIndex {
             try {
                 triggers = ImageTrigger.parse(annotation);
             } catch (IllegalArgumentException e) {
-                Log.warnf("%s %s: ignoring its image triggers: %s", kind, key, e.getMessage());
+                Log.warnf("%s %s: ignoring its image triggers: %s", kind, ref.key(), e.getMessage());
             }
         }
-        byKey.put(key, new WatchedWorkload(w.getMetadata().getNamespace(), kind, w.getMetadata().getName(), triggers,
-                dev.cascade.deploy.kube.Workloads.images(w), annotations));
+        byRef.put(ref, new WatchedWorkload(ref, triggers, Workloads.images(w), annotations));
     }
 
     /** The workload as the informer last saw it. */
-    public java.util.Optional<WatchedWorkload> get(String namespace, String kind, String name) {
-        return java.util.Optional.ofNullable(byKey.get(key(namespace, kind, name)));
-    }
-
-    static String key(String namespace, String kind, String name) {
-        return namespace + "/" + kind + "/" + name;
+    public java.util.Optional<WatchedWorkload> get(WorkloadRef ref) {
+        return java.util.Optional.ofNullable(byRef.get(ref));
     }
 }
