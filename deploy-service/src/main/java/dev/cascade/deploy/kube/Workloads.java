@@ -61,8 +61,8 @@ public class Workloads {
         String name = (workload.name() + "-" + phase + "-" + rolloutId.substring(0, 8)).toLowerCase();
         Job job = new JobBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace)
-                .addToLabels("app.kubernetes.io/managed-by", "cascade")
-                .addToLabels("cascade.dev/rollout", rolloutId)
+                .addToLabels(WorkloadInformers.MANAGED_BY, "cascade")
+                .addToLabels(WorkloadInformers.ROLLOUT_LABEL, rolloutId)
                 .endMetadata()
                 .withNewSpec().withBackoffLimit(0).withTtlSecondsAfterFinished(3600)
                 .withNewTemplate().withNewSpec().withRestartPolicy("Never")
