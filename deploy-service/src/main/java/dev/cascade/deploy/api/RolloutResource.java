@@ -1,8 +1,10 @@
 package dev.cascade.deploy.api;
 
+import dev.cascade.deploy.kube.WorkloadRef;
 import dev.cascade.deploy.rollout.Rollout;
+import dev.cascade.deploy.rollout.RolloutDriver;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
@@ -35,6 +37,12 @@ public class RolloutResource {
                     r.status.name().toLowerCase(Locale.ROOT).replace('_', '-'), r.reason, r.pipelineId, r.hookJob, r.hookLog,
                     r.createdAt, r.finishedAt);
         }
+    }
+
+    private final RolloutDriver driver;
+
+    public RolloutResource(RolloutDriver driver) {
+        this.driver = driver;
     }
 
     @GET
@@ -79,17 +87,19 @@ public class RolloutResource {
 
     @POST
     @Path("/{id}/approve")
-    @WithTransaction
     @Operation(summary = "Let a rollout that waits at its namespace's approval gate go ahead")
     public Uni<RolloutView> approve(@PathParam("id") UUID id) {
-        return find(id).map(r -> {
-            if (r.status != Rollout.State.AWAITING_APPROVAL) {
-                throw new IllegalArgumentException("rollout " + id + " is " + r.status.name().toLowerCase(Locale.ROOT) + ", not awaiting approval");
-            }
-            r.status = Rollout.State.PENDING;
-            r.updatedAt = OffsetDateTime.now();
-            return RolloutView.of(r);
-        });
+        return Panache.withTransaction(() -> find(id).map(r -> {
+                    if (r.status != Rollout.State.AWAITING_APPROVAL) {
+                        throw new IllegalArgumentException("rollout " + id + " is " + r.status.name().toLowerCase(Locale.ROOT)
+                                + ", not awaiting approval");
+                    }
+                    r.status = Rollout.State.PENDING;
+                    r.updatedAt = OffsetDateTime.now();
+                    return RolloutView.of(r);
+                }))
+                // committed: the driver takes it from here at once
+                .invoke(view -> driver.driveSoon(new WorkloadRef(view.namespace(), view.kind(), view.name())));
     }
 
     private static Uni<Rollout> find(UUID id) {

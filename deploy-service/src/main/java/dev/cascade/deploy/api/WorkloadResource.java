@@ -3,10 +3,11 @@ package dev.cascade.deploy.api;
 import dev.cascade.deploy.kube.WorkloadRef;
 import dev.cascade.deploy.kube.Workloads;
 import dev.cascade.deploy.rollout.ApprovalGate;
-import dev.cascade.deploy.rollout.Rollouts;
+import dev.cascade.deploy.rollout.ManualRollback;
 import dev.cascade.deploy.rollout.WorkloadPause;
 import dev.cascade.deploy.target.ImageTrigger;
 import dev.cascade.deploy.target.Target;
+import dev.cascade.deploy.target.TargetIndex;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -39,11 +40,11 @@ public class WorkloadResource {
                                List<ImageTrigger> follows) {
     }
 
-    private final Rollouts rollouts;
-    private final dev.cascade.deploy.target.TargetIndex index;
+    private final ManualRollback rollbacks;
+    private final TargetIndex index;
 
-    public WorkloadResource(Rollouts rollouts, dev.cascade.deploy.target.TargetIndex index) {
-        this.rollouts = rollouts;
+    public WorkloadResource(ManualRollback rollbacks, TargetIndex index) {
+        this.rollbacks = rollbacks;
         this.index = index;
     }
 
@@ -54,7 +55,7 @@ public class WorkloadResource {
             + "(by annotation or by a target registered over REST)")
     public Uni<List<WorkloadView>> workloads() {
         return Target.<Target>listAll().map(targets -> index.all().stream()
-                .sorted(java.util.Comparator.comparing(dev.cascade.deploy.target.TargetIndex.WatchedWorkload::key))
+                .sorted(java.util.Comparator.comparing(TargetIndex.WatchedWorkload::key))
                 .map(w -> {
                     List<ImageTrigger> follows = new java.util.ArrayList<>(w.triggers());
                     targets.stream().filter(t -> t.workload.equals(w.ref()))
@@ -70,7 +71,7 @@ public class WorkloadResource {
     public Uni<RolloutResource.RolloutView> rollback(@PathParam("namespace") String namespace, @PathParam("kind") String kind,
                                                      @PathParam("name") String name) {
         checkKind(kind);
-        return rollouts.rollback(new WorkloadRef(namespace, kind, name)).map(RolloutResource.RolloutView::of);
+        return rollbacks.rollback(new WorkloadRef(namespace, kind, name)).map(RolloutResource.RolloutView::of);
     }
 
     @POST

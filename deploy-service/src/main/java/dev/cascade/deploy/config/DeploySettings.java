@@ -1,6 +1,7 @@
 package dev.cascade.deploy.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
 /** deploy-service configuration, {@code cascade.deploy.*}. */
@@ -12,4 +13,11 @@ public interface DeploySettings {
 
     /** How long a StatefulSet or DaemonSet rollout may take (Deployments use their progressDeadlineSeconds). */
     Duration progressDeadline();
+
+    /**
+     * How often every active rollout is looked at even when no informer reported a change of its workload: the
+     * safety net for a missed notification.
+     */
+    @WithDefault("30s")
+    Duration resync();
 }

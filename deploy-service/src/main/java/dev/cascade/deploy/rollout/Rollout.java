@@ -10,6 +10,7 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 /** Rolling one image out to one container of one workload, from decision to outcome. */
@@ -20,6 +21,9 @@ public class Rollout extends PanacheEntityBase {
     /** Where a rollout is. The first four wait or act; the rest are final. */
     public enum State {
         AWAITING_APPROVAL, HOOK_RUNNING, PENDING, PROGRESSING, SUCCEEDED, FAILED, ROLLEDBACK, SUPERSEDED, ABORTED;
+
+        /** The states the driver moves on; a rollout awaiting approval waits for a person. */
+        public static final List<State> DRIVEN = List.of(PENDING, HOOK_RUNNING, PROGRESSING);
 
         public boolean isFinal() {
             return ordinal() >= SUCCEEDED.ordinal();
