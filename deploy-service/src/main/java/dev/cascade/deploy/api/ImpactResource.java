@@ -2,7 +2,7 @@ package dev.cascade.deploy.api;
 
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
-import dev.cascade.deploy.rollout.Rollouts;
+import dev.cascade.deploy.rollout.RolloutPlanner;
 import dev.cascade.deploy.rollout.WorkloadPause;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Multi;
@@ -31,11 +31,11 @@ public class ImpactResource {
     public record Workload(String namespace, String kind, String name, String container, String image, String policy, boolean paused) {
     }
 
-    private final Rollouts rollouts;
+    private final RolloutPlanner planner;
     private final RegistryAliases aliases;
 
-    public ImpactResource(Rollouts rollouts, RegistryAliases aliases) {
-        this.rollouts = rollouts;
+    public ImpactResource(RolloutPlanner planner, RegistryAliases aliases) {
+        this.planner = planner;
         this.aliases = aliases;
     }
 
@@ -53,10 +53,9 @@ public class ImpactResource {
             }
         }
         return Multi.createFrom().iterable(refs)
-                .onItem().transformToUniAndConcatenate(ref -> rollouts.followers(ref).chain(followers -> Multi.createFrom().iterable(followers)
-                        .onItem().transformToUniAndConcatenate(c -> WorkloadPause.findById(
-                                        new WorkloadPause.Key(c.workload().namespace(), c.workload().kind(), c.workload().name()))
-                                .map(pause -> new Workload(c.workload().namespace(), c.workload().kind(), c.workload().name(),
+                .onItem().transformToUniAndConcatenate(ref -> planner.followers(ref).chain(followers -> Multi.createFrom().iterable(followers)
+                        .onItem().transformToUniAndConcatenate(c -> WorkloadPause.findById(c.workload().ref())
+                                .map(pause -> new Workload(c.workload().ref().namespace(), c.workload().ref().kind(), c.workload().ref().name(),
                                         c.trigger().container(), ref.toString(), c.trigger().policy(), pause != null)))
                         .collect().asList()))
                 .collect().asList()

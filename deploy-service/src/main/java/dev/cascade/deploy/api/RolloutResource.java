@@ -1,8 +1,10 @@
 package dev.cascade.deploy.api;
 
+import dev.cascade.deploy.kube.WorkloadRef;
 import dev.cascade.deploy.rollout.Rollout;
+import dev.cascade.deploy.rollout.RolloutDriver;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
@@ -31,10 +33,16 @@ public class RolloutResource {
                               String previousImage, String status, String reason, UUID pipelineId, String hookJob, String hookLog,
                               OffsetDateTime createdAt, OffsetDateTime finishedAt) {
         static RolloutView of(Rollout r) {
-            return new RolloutView(r.id, r.namespace, r.kind, r.name, r.container, r.image, r.tag, r.previousImage,
+            return new RolloutView(r.id, r.workload.namespace(), r.workload.kind(), r.workload.name(), r.container, r.image, r.tag, r.previousImage,
                     r.status.name().toLowerCase(Locale.ROOT).replace('_', '-'), r.reason, r.pipelineId, r.hookJob, r.hookLog,
                     r.createdAt, r.finishedAt);
         }
+    }
+
+    private final RolloutDriver driver;
+
+    public RolloutResource(RolloutDriver driver) {
+        this.driver = driver;
     }
 
     @GET
@@ -46,11 +54,11 @@ public class RolloutResource {
         StringBuilder q = new StringBuilder("1 = 1");
         Parameters p = new Parameters();
         if (namespace != null) {
-            q.append(" and namespace = :namespace");
+            q.append(" and workload.namespace = :namespace");
             p.and("namespace", namespace);
         }
         if (workload != null) {
-            q.append(" and name = :name");
+            q.append(" and workload.name = :name");
             p.and("name", workload);
         }
         if (status != null) {
@@ -79,17 +87,19 @@ public class RolloutResource {
 
     @POST
     @Path("/{id}/approve")
-    @WithTransaction
     @Operation(summary = "Let a rollout that waits at its namespace's approval gate go ahead")
     public Uni<RolloutView> approve(@PathParam("id") UUID id) {
-        return find(id).map(r -> {
-            if (r.status != Rollout.State.AWAITING_APPROVAL) {
-                throw new IllegalArgumentException("rollout " + id + " is " + r.status.name().toLowerCase(Locale.ROOT) + ", not awaiting approval");
-            }
-            r.status = Rollout.State.PENDING;
-            r.updatedAt = OffsetDateTime.now();
-            return RolloutView.of(r);
-        });
+        return Panache.withTransaction(() -> find(id).map(r -> {
+                    if (r.status != Rollout.State.AWAITING_APPROVAL) {
+                        throw new IllegalArgumentException("rollout " + id + " is " + r.status.name().toLowerCase(Locale.ROOT)
+                                + ", not awaiting approval");
+                    }
+                    r.status = Rollout.State.PENDING;
+                    r.updatedAt = OffsetDateTime.now();
+                    return RolloutView.of(r);
+                }))
+                // committed: the driver takes it from here at once
+                .invoke(view -> driver.driveSoon(new WorkloadRef(view.namespace(), view.kind(), view.name())));
     }
 
     private static Uni<Rollout> find(UUID id) {

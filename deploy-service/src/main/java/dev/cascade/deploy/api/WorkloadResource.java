@@ -1,11 +1,13 @@
 package dev.cascade.deploy.api;
 
+import dev.cascade.deploy.kube.WorkloadRef;
 import dev.cascade.deploy.kube.Workloads;
 import dev.cascade.deploy.rollout.ApprovalGate;
-import dev.cascade.deploy.rollout.Rollouts;
+import dev.cascade.deploy.rollout.ManualRollback;
 import dev.cascade.deploy.rollout.WorkloadPause;
 import dev.cascade.deploy.target.ImageTrigger;
 import dev.cascade.deploy.target.Target;
+import dev.cascade.deploy.target.TargetIndex;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -38,11 +40,11 @@ public class WorkloadResource {
                                List<ImageTrigger> follows) {
     }
 
-    private final Rollouts rollouts;
-    private final dev.cascade.deploy.target.TargetIndex index;
+    private final ManualRollback rollbacks;
+    private final TargetIndex index;
 
-    public WorkloadResource(Rollouts rollouts, dev.cascade.deploy.target.TargetIndex index) {
-        this.rollouts = rollouts;
+    public WorkloadResource(ManualRollback rollbacks, TargetIndex index) {
+        this.rollbacks = rollbacks;
         this.index = index;
     }
 
@@ -53,12 +55,12 @@ public class WorkloadResource {
             + "(by annotation or by a target registered over REST)")
     public Uni<List<WorkloadView>> workloads() {
         return Target.<Target>listAll().map(targets -> index.all().stream()
-                .sorted(java.util.Comparator.comparing(dev.cascade.deploy.target.TargetIndex.WatchedWorkload::key))
+                .sorted(java.util.Comparator.comparing(TargetIndex.WatchedWorkload::key))
                 .map(w -> {
                     List<ImageTrigger> follows = new java.util.ArrayList<>(w.triggers());
-                    targets.stream().filter(t -> t.namespace.equals(w.namespace()) && t.kind.equals(w.kind()) && t.name.equals(w.name()))
+                    targets.stream().filter(t -> t.workload.equals(w.ref()))
                             .forEach(t -> follows.add(t.trigger()));
-                    return new WorkloadView(w.namespace(), w.kind(), w.name(), w.images(), follows);
+                    return new WorkloadView(w.ref().namespace(), w.ref().kind(), w.ref().name(), w.images(), follows);
                 })
                 .toList());
     }
@@ -69,7 +71,7 @@ public class WorkloadResource {
     public Uni<RolloutResource.RolloutView> rollback(@PathParam("namespace") String namespace, @PathParam("kind") String kind,
                                                      @PathParam("name") String name) {
         checkKind(kind);
-        return rollouts.rollback(namespace, kind, name).map(RolloutResource.RolloutView::of);
+        return rollbacks.rollback(new WorkloadRef(namespace, kind, name)).map(RolloutResource.RolloutView::of);
     }
 
     @POST
@@ -78,14 +80,13 @@ public class WorkloadResource {
     @Operation(summary = "Stop rolling new images out to this workload until resumed")
     public Uni<Response> pause(@PathParam("namespace") String namespace, @PathParam("kind") String kind, @PathParam("name") String name) {
         checkKind(kind);
-        return WorkloadPause.<WorkloadPause>findById(new WorkloadPause.Key(namespace, kind, name)).chain(existing -> {
+        WorkloadRef workload = new WorkloadRef(namespace, kind, name);
+        return WorkloadPause.<WorkloadPause>findById(workload).chain(existing -> {
             if (existing != null) {
                 return Uni.createFrom().item(Response.noContent().build());
             }
             WorkloadPause p = new WorkloadPause();
-            p.namespace = namespace;
-            p.kind = kind;
-            p.name = name;
+            p.workload = workload;
             p.pausedAt = OffsetDateTime.now();
             return p.persist().map(x -> Response.noContent().build());
         });
@@ -97,7 +98,7 @@ public class WorkloadResource {
     @Operation(summary = "Roll new images out to this workload again")
     public Uni<Response> resume(@PathParam("namespace") String namespace, @PathParam("kind") String kind, @PathParam("name") String name) {
         checkKind(kind);
-        return WorkloadPause.deleteById(new WorkloadPause.Key(namespace, kind, name)).map(x -> Response.noContent().build());
+        return WorkloadPause.deleteById(new WorkloadRef(namespace, kind, name)).map(x -> Response.noContent().build());
     }
 
     @PUT
@@ -137,9 +138,7 @@ public class WorkloadResource {
         ImageTrigger trigger = new ImageTrigger(spec.from(), spec.container(), spec.policy(), spec.bound());
         Target t = new Target();
         t.id = UUID.randomUUID();
-        t.namespace = spec.namespace();
-        t.kind = spec.kind();
-        t.name = spec.name();
+        t.workload = new WorkloadRef(spec.namespace(), spec.kind(), spec.name());
         t.container = trigger.container();
         t.fromImage = trigger.from();
         t.policy = trigger.policy();
@@ -154,7 +153,7 @@ public class WorkloadResource {
     @Operation(summary = "Targets registered over REST")
     public Uni<List<TargetSpec>> targets() {
         return Target.<Target>listAll().map(l -> l.stream()
-                .map(t -> new TargetSpec(t.namespace, t.kind, t.name, t.container, t.fromImage, t.policy, t.bound)).toList());
+                .map(t -> new TargetSpec(t.workload.namespace(), t.workload.kind(), t.workload.name(), t.container, t.fromImage, t.policy, t.bound)).toList());
     }
 
     private static void checkKind(String kind) {

@@ -2,7 +2,8 @@ package dev.cascade.deploy.events;
 
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.image.ImageRef;
-import dev.cascade.deploy.rollout.Rollouts;
+import dev.cascade.deploy.rollout.RolloutDriver;
+import dev.cascade.deploy.rollout.RolloutPlanner;
 import dev.cascade.messaging.IdempotentConsumer;
 import dev.cascade.messaging.ReceivedEvent;
 import dev.cascade.messaging.UnprocessableEventException;
@@ -18,18 +19,20 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class ImageConsumer {
 
     private final IdempotentConsumer consumer;
-    private final Rollouts rollouts;
+    private final RolloutPlanner planner;
+    private final RolloutDriver driver;
 
-    public ImageConsumer(IdempotentConsumer consumer, Rollouts rollouts) {
+    public ImageConsumer(IdempotentConsumer consumer, RolloutPlanner planner, RolloutDriver driver) {
         this.consumer = consumer;
-        this.rollouts = rollouts;
+        this.planner = planner;
+        this.driver = driver;
     }
 
     @Incoming("images")
     public Uni<Void> onImagePushed(Message<String> message) {
-        // once the planned rollouts have committed, the driver starts them without waiting for its next tick
+        // once the planned rollouts have committed, the driver starts them without waiting for its resync
         return consumer.consume(message, "deploy-service.images", ImagePushed.class, this::record)
-                .invoke(rollouts::driveSoon);
+                .invoke(() -> driver.driveSoon());
     }
 
     Uni<Void> record(ReceivedEvent<ImagePushed> event) {
@@ -45,6 +48,6 @@ public class ImageConsumer {
         row.digest = pushed.digest();
         row.receivedAt = OffsetDateTime.now();
         Log.infof("image pushed: %s@%s (pipeline %s)", row.image, row.digest, row.pipelineId);
-        return row.persist().chain(() -> rollouts.plan(event)).replaceWithVoid();
+        return row.persist().chain(() -> planner.plan(event)).replaceWithVoid();
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param failedReason non-null when the controller reports the rollout cannot progress (ProgressDeadlineExceeded)
  */
-public record WorkloadView(String namespace, String kind, String name, long generation, long observedGeneration,
+public record WorkloadView(WorkloadRef ref, long generation, long observedGeneration,
                            int desired, int updated, int ready, int available, String failedReason,
                            Map<String, String> containerImages, Map<String, String> annotations) {
 

@@ -31,21 +31,18 @@ public class Workloads {
         this.client = client;
     }
 
-    public Optional<WorkloadView> get(String namespace, String kind, String name) {
-        return switch (kind) {
-            case "Deployment" -> Optional.ofNullable(client.apps().deployments().inNamespace(namespace).withName(name).get()).map(Workloads::view);
-            case "StatefulSet" -> Optional.ofNullable(client.apps().statefulSets().inNamespace(namespace).withName(name).get()).map(Workloads::view);
-            case "DaemonSet" -> Optional.ofNullable(client.apps().daemonSets().inNamespace(namespace).withName(name).get()).map(Workloads::view);
-            default -> throw new IllegalArgumentException("kind must be Deployment, StatefulSet or DaemonSet, not " + kind);
-        };
+    /** The workload as the API server has it now. */
+    public Optional<WorkloadView> get(WorkloadRef ref) {
+        return Optional.ofNullable(resource(ref).get()).map(Workloads::view);
     }
 
     /** Sets one container's image; returns the generation the workload had before (the change makes a newer one). */
-    public long setImage(String namespace, String kind, String name, String container, String image) {
-        long before = generation(namespace, kind, name);
-        resource(namespace, kind, name).edit(w -> {
+    public long setImage(WorkloadRef ref, String container, String image) {
+        long before = generation(ref);
+        resource(ref).edit(w -> {
             Container c = template(w).getSpec().getContainers().stream().filter(x -> x.getName().equals(container)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException(kind + " " + namespace + "/" + name + " has no container " + container));
+                    .orElseThrow(() -> new IllegalStateException(ref.kind() + " " + ref.namespace() + "/" + ref.name()
+                            + " has no container " + container));
             c.setImage(image);
             return w;
         });
@@ -53,18 +50,19 @@ public class Workloads {
     }
 
     /** Current generation (0 when the server set none). */
-    public long generation(String namespace, String kind, String name) {
-        HasMetadata w = resource(namespace, kind, name).get();
+    public long generation(WorkloadRef ref) {
+        HasMetadata w = resource(ref).get();
         return w == null || w.getMetadata().getGeneration() == null ? 0 : w.getMetadata().getGeneration();
     }
 
-    /** Starts a hook Job running {@code command} in {@code image}; returns the Job's name. */
-    public String startHook(String namespace, String workload, String phase, String image, List<String> command, String rolloutId) {
-        String name = (workload + "-" + phase + "-" + rolloutId.substring(0, 8)).toLowerCase();
+    /** Starts a hook Job of {@code workload} running {@code command} in {@code image}; returns the Job's name. */
+    public String startHook(WorkloadRef workload, String phase, String image, List<String> command, String rolloutId) {
+        String namespace = workload.namespace();
+        String name = (workload.name() + "-" + phase + "-" + rolloutId.substring(0, 8)).toLowerCase();
         Job job = new JobBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace)
-                .addToLabels("app.kubernetes.io/managed-by", "cascade")
-                .addToLabels("cascade.dev/rollout", rolloutId)
+                .addToLabels(WorkloadInformers.MANAGED_BY, "cascade")
+                .addToLabels(WorkloadInformers.ROLLOUT_LABEL, rolloutId)
                 .endMetadata()
                 .withNewSpec().withBackoffLimit(0).withTtlSecondsAfterFinished(3600)
                 .withNewTemplate().withNewSpec().withRestartPolicy("Never")
@@ -75,19 +73,18 @@ public class Workloads {
         return name;
     }
 
-    /** {@code succeeded}, {@code failed} or {@code running}. */
-    public String hookState(String namespace, String job) {
+    public HookState hookState(String namespace, String job) {
         Job j = client.batch().v1().jobs().inNamespace(namespace).withName(job).get();
         if (j == null || j.getStatus() == null) {
-            return "running";
+            return HookState.RUNNING;
         }
         if (j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() > 0) {
-            return "succeeded";
+            return HookState.SUCCEEDED;
         }
         if (j.getStatus().getFailed() != null && j.getStatus().getFailed() > 0) {
-            return "failed";
+            return HookState.FAILED;
         }
-        return "running";
+        return HookState.RUNNING;
     }
 
     /** The output of a hook Job's pods (found by the {@code job-name} label the Job controller sets). */
@@ -104,12 +101,14 @@ public class Workloads {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private Resource<HasMetadata> resource(String namespace, String kind, String name) {
-        return (Resource) switch (kind) {
+    private Resource<HasMetadata> resource(WorkloadRef ref) {
+        String namespace = ref.namespace();
+        String name = ref.name();
+        return (Resource) switch (ref.kind()) {
             case "Deployment" -> client.apps().deployments().inNamespace(namespace).withName(name);
             case "StatefulSet" -> client.apps().statefulSets().inNamespace(namespace).withName(name);
             case "DaemonSet" -> client.apps().daemonSets().inNamespace(namespace).withName(name);
-            default -> throw new IllegalArgumentException("kind must be Deployment, StatefulSet or DaemonSet, not " + kind);
+            default -> throw new IllegalArgumentException("kind must be Deployment, StatefulSet or DaemonSet, not " + ref.kind());
         };
     }
 
@@ -133,13 +132,27 @@ public class Workloads {
         return images;
     }
 
+    /** What a rollout follows of a Deployment, StatefulSet or DaemonSet. */
+    public static WorkloadView view(HasMetadata w) {
+        if (w instanceof Deployment d) {
+            return view(d);
+        }
+        if (w instanceof StatefulSet s) {
+            return view(s);
+        }
+        if (w instanceof DaemonSet ds) {
+            return view(ds);
+        }
+        throw new IllegalArgumentException("not a workload: " + w.getKind());
+    }
+
     static WorkloadView view(Deployment d) {
         var s = d.getStatus();
         String failed = s == null || s.getConditions() == null ? null : s.getConditions().stream()
                 .filter(c -> "Progressing".equals(c.getType()) && "False".equals(c.getStatus()))
                 .map(c -> c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage())).findFirst().orElse(null);
         int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-        return new WorkloadView(d.getMetadata().getNamespace(), "Deployment", d.getMetadata().getName(), gen(d),
+        return new WorkloadView(ref("Deployment", d), gen(d),
                 s == null || s.getObservedGeneration() == null ? 0 : s.getObservedGeneration(), desired,
                 s == null ? 0 : n(s.getUpdatedReplicas()), s == null ? 0 : n(s.getReadyReplicas()), s == null ? 0 : n(s.getAvailableReplicas()),
                 failed, images(d), annotations(d));
@@ -148,7 +161,7 @@ public class Workloads {
     static WorkloadView view(StatefulSet st) {
         var s = st.getStatus();
         int desired = st.getSpec().getReplicas() == null ? 1 : st.getSpec().getReplicas();
-        return new WorkloadView(st.getMetadata().getNamespace(), "StatefulSet", st.getMetadata().getName(), gen(st),
+        return new WorkloadView(ref("StatefulSet", st), gen(st),
                 s == null || s.getObservedGeneration() == null ? 0 : s.getObservedGeneration(), desired,
                 s == null ? 0 : n(s.getUpdatedReplicas()), s == null ? 0 : n(s.getReadyReplicas()), s == null ? 0 : n(s.getAvailableReplicas()),
                 null, images(st), annotations(st));
@@ -157,10 +170,15 @@ public class Workloads {
     static WorkloadView view(DaemonSet ds) {
         var s = ds.getStatus();
         int desired = s == null ? 0 : n(s.getDesiredNumberScheduled());
-        return new WorkloadView(ds.getMetadata().getNamespace(), "DaemonSet", ds.getMetadata().getName(), gen(ds),
+        return new WorkloadView(ref("DaemonSet", ds), gen(ds),
                 s == null || s.getObservedGeneration() == null ? 0 : s.getObservedGeneration(), desired,
                 s == null ? 0 : n(s.getUpdatedNumberScheduled()), s == null ? 0 : n(s.getNumberReady()), s == null ? 0 : n(s.getNumberAvailable()),
                 null, images(ds), annotations(ds));
+    }
+
+    /** The reference of a workload of this kind. */
+    public static WorkloadRef ref(String kind, HasMetadata w) {
+        return new WorkloadRef(w.getMetadata().getNamespace(), kind, w.getMetadata().getName());
     }
 
     private static long gen(HasMetadata w) {

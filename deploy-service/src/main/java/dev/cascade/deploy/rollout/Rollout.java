@@ -1,11 +1,16 @@
 package dev.cascade.deploy.rollout;
 
+import dev.cascade.deploy.kube.WorkloadRef;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 /** Rolling one image out to one container of one workload, from decision to outcome. */
@@ -17,6 +22,9 @@ public class Rollout extends PanacheEntityBase {
     public enum State {
         AWAITING_APPROVAL, HOOK_RUNNING, PENDING, PROGRESSING, SUCCEEDED, FAILED, ROLLEDBACK, SUPERSEDED, ABORTED;
 
+        /** The states the driver moves on; a rollout awaiting approval waits for a person. */
+        public static final List<State> DRIVEN = List.of(PENDING, HOOK_RUNNING, PROGRESSING);
+
         public boolean isFinal() {
             return ordinal() >= SUCCEEDED.ordinal();
         }
@@ -25,14 +33,8 @@ public class Rollout extends PanacheEntityBase {
     @Id
     public UUID id;
 
-    @Column(nullable = false)
-    public String namespace;
-
-    @Column(nullable = false)
-    public String kind;
-
-    @Column(nullable = false)
-    public String name;
+    @Embedded
+    public WorkloadRef workload;
 
     @Column(nullable = false)
     public String container;
@@ -48,7 +50,7 @@ public class Rollout extends PanacheEntityBase {
     public String previousImage;
 
     @Column(nullable = false)
-    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    @Enumerated(EnumType.STRING)
     public State status;
 
     public String reason;
@@ -82,6 +84,6 @@ public class Rollout extends PanacheEntityBase {
     public OffsetDateTime finishedAt;
 
     public String workloadKey() {
-        return namespace + "/" + kind + "/" + name;
+        return workload.key();
     }
 }

@@ -1,7 +1,9 @@
 package dev.cascade.deploy.target;
 
+import dev.cascade.deploy.kube.WorkloadRef;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -16,14 +18,8 @@ public class Target extends PanacheEntityBase {
     @Id
     public UUID id;
 
-    @Column(nullable = false)
-    public String namespace;
-
-    @Column(nullable = false)
-    public String kind;
-
-    @Column(nullable = false)
-    public String name;
+    @Embedded
+    public WorkloadRef workload;
 
     @Column(nullable = false)
     public String container;

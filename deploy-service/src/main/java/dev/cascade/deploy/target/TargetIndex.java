@@ -1,117 +1,63 @@
 package dev.cascade.deploy.target;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import dev.cascade.deploy.kube.WorkloadChanged;
+import dev.cascade.deploy.kube.WorkloadInformers;
+import dev.cascade.deploy.kube.WorkloadRef;
+import dev.cascade.deploy.kube.Workloads;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The workloads that opted in with the {@code cascade.dev/image-triggers} annotation, kept current by
- * informers (watches, not polling) on Deployments, StatefulSets and DaemonSets in the watched namespaces.
+ * The workloads in the watched namespaces and the images they follow by the {@code cascade.dev/image-triggers}
+ * annotation, kept current from the informers' {@link WorkloadChanged} events.
  */
 @ApplicationScoped
 public class TargetIndex {
 
     /** A workload in a watched namespace: its triggers (empty without the annotation), container images and annotations. */
-    public record WatchedWorkload(String namespace, String kind, String name, List<ImageTrigger> triggers,
-                                  Map<String, String> images, Map<String, String> annotations) {
+    public record WatchedWorkload(WorkloadRef ref, List<ImageTrigger> triggers, Map<String, String> images,
+                                  Map<String, String> annotations) {
         public String key() {
-            return TargetIndex.key(namespace, kind, name);
+            return ref.key();
         }
     }
 
-    private final KubernetesClient client;
-    private final Set<String> namespaces;
-    private final Map<String, WatchedWorkload> byKey = new ConcurrentHashMap<>();
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final WorkloadInformers informers;
+    private final Map<WorkloadRef, WatchedWorkload> byRef = new ConcurrentHashMap<>();
 
-    public TargetIndex(KubernetesClient client, @ConfigProperty(name = "cascade.deploy.namespaces") String namespaces) {
-        this.client = client;
-        this.namespaces = Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
-    }
-
-    void start(@Observes StartupEvent started, io.vertx.core.Vertx vertx) {
-        for (String ns : namespaces) {
-            watch(vertx, "Deployment", ns, () -> client.apps().deployments().inNamespace(ns).runnableInformer(0));
-            watch(vertx, "StatefulSet", ns, () -> client.apps().statefulSets().inNamespace(ns).runnableInformer(0));
-            watch(vertx, "DaemonSet", ns, () -> client.apps().daemonSets().inNamespace(ns).runnableInformer(0));
-        }
-        Log.infof("watching Deployments, StatefulSets and DaemonSets in %s", namespaces);
-    }
-
-    /**
-     * Starts an informer without holding up start-up; while the API server cannot be reached (no cluster
-     * on a laptop, an outage) it is tried again every 30 s, and rollouts simply find no targets meanwhile.
-     */
-    private <T extends HasMetadata> void watch(io.vertx.core.Vertx vertx, String kind, String namespace,
-                                               java.util.function.Supplier<SharedIndexInformer<T>> informer) {
-        SharedIndexInformer<T> inf = informer.get();
-        inf.addEventHandler(handler(kind));
-        inf.start().whenComplete((ok, failure) -> {
-            if (failure == null) {
-                synchronized (informers) {
-                    informers.add(inf);
-                }
-                return;
-            }
-            inf.close();
-            Log.warnf("cannot watch %ss in %s yet (%s); trying again in 30 s", kind, namespace, failure.getMessage());
-            vertx.setTimer(30_000, t -> watch(vertx, kind, namespace, informer));
-        });
-    }
-
-    void stop(@Observes ShutdownEvent stopping) {
-        synchronized (informers) {
-            informers.forEach(SharedIndexInformer::close);
-        }
+    public TargetIndex(WorkloadInformers informers) {
+        this.informers = informers;
     }
 
     public boolean watches(String namespace) {
-        return namespaces.contains(namespace);
+        return informers.watches(namespace);
     }
 
     public Set<String> namespaces() {
-        return namespaces;
+        return informers.namespaces();
     }
 
     public List<WatchedWorkload> all() {
-        return List.copyOf(byKey.values());
+        return List.copyOf(byRef.values());
     }
 
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(String kind) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                index(kind, obj);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                index(kind, newObj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                byKey.remove(key(obj.getMetadata().getNamespace(), kind, obj.getMetadata().getName()));
-            }
-        };
+    /** The workload as the informer last saw it. */
+    public Optional<WatchedWorkload> get(WorkloadRef ref) {
+        return Optional.ofNullable(byRef.get(ref));
     }
 
-    private void index(String kind, HasMetadata w) {
-        String key = key(w.getMetadata().getNamespace(), kind, w.getMetadata().getName());
+    void changed(@Observes WorkloadChanged change) {
+        if (change.deleted()) {
+            byRef.remove(change.ref());
+            return;
+        }
+        var w = change.workload();
         Map<String, String> annotations = w.getMetadata().getAnnotations() == null ? Map.of() : Map.copyOf(w.getMetadata().getAnnotations());
         String annotation = annotations.get(ImageTrigger.ANNOTATION);
         List<ImageTrigger> triggers = List.of();
@@ -119,19 +65,9 @@ public class TargetIndex {
             try {
                 triggers = ImageTrigger.parse(annotation);
             } catch (IllegalArgumentException e) {
-                Log.warnf("%s %s: ignoring its image triggers: %s", kind, key, e.getMessage());
+                Log.warnf("%s %s: ignoring its image triggers: %s", change.ref().kind(), change.ref().key(), e.getMessage());
             }
         }
-        byKey.put(key, new WatchedWorkload(w.getMetadata().getNamespace(), kind, w.getMetadata().getName(), triggers,
-                dev.cascade.deploy.kube.Workloads.images(w), annotations));
-    }
-
-    /** The workload as the informer last saw it. */
-    public java.util.Optional<WatchedWorkload> get(String namespace, String kind, String name) {
-        return java.util.Optional.ofNullable(byKey.get(key(namespace, kind, name)));
-    }
-
-    static String key(String namespace, String kind, String name) {
-        return namespace + "/" + kind + "/" + name;
+        byRef.put(change.ref(), new WatchedWorkload(change.ref(), triggers, Workloads.images(w), annotations));
     }
 }

@@ -1,0 +1,152 @@
+package dev.cascade.deploy.rollout;
+
+import dev.cascade.common.events.ImagePushed;
+import dev.cascade.common.events.RolloutStatus;
+import dev.cascade.common.image.ImageRef;
+import dev.cascade.common.image.RegistryAliases;
+import dev.cascade.deploy.kube.WorkloadRef;
+import dev.cascade.deploy.target.ImagePolicy;
+import dev.cascade.deploy.target.ImageTrigger;
+import dev.cascade.deploy.target.Target;
+import dev.cascade.deploy.target.TargetIndex;
+import dev.cascade.messaging.ReceivedEvent;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Turns an image push into rollouts: finds the watched containers that follow the image and stores a rollout for
+ * each, as {@link RolloutDecision#admit} decides (planned, awaiting approval, paused, or superseded by a newer image).
+ * {@link RolloutDriver} takes the planned ones from there.
+ */
+@ApplicationScoped
+public class RolloutPlanner {
+
+    /** The states of a container's rollouts a new image is measured against: succeeded or on their way. */
+    private static final List<Rollout.State> STANDING = List.of(Rollout.State.SUCCEEDED, Rollout.State.PROGRESSING,
+            Rollout.State.PENDING, Rollout.State.HOOK_RUNNING, Rollout.State.AWAITING_APPROVAL);
+
+    /** A workload's container and the trigger by which it follows an image. */
+    public record Candidate(TargetIndex.WatchedWorkload workload, ImageTrigger trigger) {
+    }
+
+    private final TargetIndex index;
+    private final RegistryAliases aliases;
+    private final RolloutTransitions transitions;
+
+    public RolloutPlanner(TargetIndex index, RegistryAliases aliases, RolloutTransitions transitions) {
+        this.index = index;
+        this.aliases = aliases;
+        this.transitions = transitions;
+    }
+
+    /** Rollouts an image push calls for; runs in the consumer's transaction. */
+    public Uni<List<Rollout>> plan(ReceivedEvent<ImagePushed> event) {
+        ImagePushed pushed = event.data();
+        ImageRef image = ImageRef.parse(pushed.image(), aliases).withDigest(pushed.digest());
+        OffsetDateTime pushedAt = event.time() != null ? event.time() : OffsetDateTime.now();
+        return followers(image).chain(candidates -> Multi.createFrom().iterable(candidates)
+                .onItem().transformToUniAndConcatenate(c -> plan(c, image, pushedAt, event))
+                .filter(Objects::nonNull)
+                .collect().asList());
+    }
+
+    /**
+     * The watched workloads' containers that follow pushes of {@code image} (a tag), by annotation or by a
+     * target registered over REST. Runs in the caller's session.
+     */
+    public Uni<List<Candidate>> followers(ImageRef image) {
+        return Target.<Target>listAll().map(apiTargets -> {
+            List<Candidate> candidates = new ArrayList<>();
+            for (TargetIndex.WatchedWorkload w : index.all()) {
+                w.triggers().forEach(t -> candidates.add(new Candidate(w, t)));
+            }
+            for (Target t : apiTargets) {
+                index.get(t.workload).ifPresent(w -> candidates.add(new Candidate(w, t.trigger())));
+            }
+            return candidates.stream()
+                    .filter(c -> index.watches(c.workload().ref().namespace()))
+                    .filter(c -> {
+                        String running = c.workload().images().get(c.trigger().container());
+                        return running != null && ImagePolicy.follows(c.trigger(), image, runningTag(running), aliases);
+                    })
+                    .toList();
+        });
+    }
+
+    private Uni<Rollout> plan(Candidate c, ImageRef image, OffsetDateTime pushedAt, ReceivedEvent<ImagePushed> event) {
+        TargetIndex.WatchedWorkload w = c.workload();
+        String container = c.trigger().container();
+        String running = w.images().get(container);
+        if (image.pinned().equals(running)) {
+            return Uni.createFrom().nullItem();
+        }
+        Rollout r = newRollout(w.ref(), container, image, running, pushedAt, event);
+        return WorkloadPause.<WorkloadPause>findById(w.ref()).chain(pause -> pause != null
+                ? admit(r, RolloutDecision.admit(r, c.trigger(), true, null, false), null)
+                : latest(r).chain(latest -> ApprovalGate.<ApprovalGate>findById(w.ref().namespace())
+                        .chain(gate -> admit(r, RolloutDecision.admit(r, c.trigger(), false, latest, gate != null), latest))));
+    }
+
+    /** The container's latest rollout that succeeded or is on its way, by push time. */
+    private static Uni<Rollout> latest(Rollout r) {
+        return Rollout.<Rollout>find("workload.namespace = ?1 and workload.kind = ?2 and workload.name = ?3 and container = ?4"
+                                + " and status in ?5 order by pushedAt desc",
+                        r.workload.namespace(), r.workload.kind(), r.workload.name(), r.container, STANDING)
+                .firstResult();
+    }
+
+    /** Stores the new rollout as admitted, first ending the one it supersedes. */
+    private Uni<Rollout> admit(Rollout r, Admission admission, Rollout latest) {
+        r.status = admission.state();
+        if (admission.state().isFinal()) {
+            r.reason = admission.reason();
+            r.finishedAt = OffsetDateTime.now();
+            if (admission.state() == Rollout.State.SUPERSEDED) {
+                Log.infof("%s %s: late image %s recorded as superseded", r.workloadKey(), r.container, r.image);
+                return r.<Rollout>persist().call(() -> transitions.emit(r, RolloutStatus.SUPERSEDED));
+            }
+            return r.persist();
+        }
+        Uni<Void> supersedeLatest = admission.supersedesLatest()
+                ? transitions.end(latest, Rollout.State.SUPERSEDED, "superseded by " + r.image, RolloutStatus.SUPERSEDED)
+                : Uni.createFrom().voidItem();
+        return supersedeLatest.chain(() -> {
+            Log.infof("%s %s: rollout of %s %s", r.workloadKey(), r.container, r.image,
+                    r.status == Rollout.State.AWAITING_APPROVAL ? "awaits approval" : "planned");
+            return r.<Rollout>persist();
+        });
+    }
+
+    private static Rollout newRollout(WorkloadRef workload, String container, ImageRef image, String running, OffsetDateTime pushedAt,
+                                      ReceivedEvent<ImagePushed> event) {
+        Rollout r = new Rollout();
+        r.id = UUID.randomUUID();
+        r.workload = new WorkloadRef(workload.namespace(), workload.kind(), workload.name()); // a value of its own
+        r.container = container;
+        r.image = image.pinned();
+        r.tag = image.tag();
+        r.previousImage = running;
+        r.pipelineId = event.pipelineId();
+        r.causationId = event.id();
+        r.pushedAt = pushedAt;
+        r.createdAt = OffsetDateTime.now();
+        r.updatedAt = r.createdAt;
+        return r;
+    }
+
+    private static Optional<String> runningTag(String running) {
+        try {
+            return Optional.ofNullable(ImageRef.parse(running).tag());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
