@@ -9,7 +9,7 @@ import dev.cascade.build.config.RunPolicy;
 import dev.cascade.build.executor.BuildJob;
 import dev.cascade.build.executor.BuildOutcome;
 import dev.cascade.build.executor.BuildSettings;
-import dev.cascade.build.executor.BuildStepException;
+import dev.cascade.build.process.BuildStepException;
 import dev.cascade.build.executor.BuildahExecutor;
 import dev.cascade.build.graph.DependencyGraph;
 import dev.cascade.common.events.BuildEvent;
