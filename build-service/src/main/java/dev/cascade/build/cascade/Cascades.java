@@ -1,8 +1,6 @@
 package dev.cascade.build.cascade;
 
 import dev.cascade.build.config.BuildConfig;
-import dev.cascade.build.executor.BuildSettings;
-import dev.cascade.build.graph.ConfigInput;
 import dev.cascade.build.queue.Build;
 import dev.cascade.build.queue.Builds;
 import dev.cascade.messaging.Periodic;
@@ -41,8 +39,8 @@ import java.util.function.Function;
 public class Cascades {
 
     private final Builds builds;
-    private final BuildSettings settings;
-    public Cascades(Builds builds, BuildSettings settings) {
+    private final CascadeSettings settings;
+    public Cascades(Builds builds, CascadeSettings settings) {
         this.builds = builds;
         this.settings = settings;
     }

@@ -4,7 +4,7 @@ import dev.cascade.build.config.BuildConfig;
 import dev.cascade.build.config.BuildConfigSpec;
 import dev.cascade.build.config.BuildConfigs;
 import dev.cascade.build.cascade.Cascades;
-import dev.cascade.build.executor.BuildSettings;
+import dev.cascade.build.cascade.CascadeSettings;
 import dev.cascade.build.queue.Build;
 import dev.cascade.build.graph.KnownImage;
 import dev.cascade.build.queue.Builds;
@@ -30,9 +30,9 @@ public class TriggerConsumer {
     private final Builds builds;
     private final Cascades cascades;
     private final BuildConfigs configs;
-    private final BuildSettings settings;
+    private final CascadeSettings settings;
 
-    public TriggerConsumer(IdempotentConsumer consumer, Builds builds, Cascades cascades, BuildConfigs configs, BuildSettings settings) {
+    public TriggerConsumer(IdempotentConsumer consumer, Builds builds, Cascades cascades, BuildConfigs configs, CascadeSettings settings) {
         this.consumer = consumer;
         this.builds = builds;
         this.cascades = cascades;

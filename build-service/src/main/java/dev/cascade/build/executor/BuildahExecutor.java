@@ -41,14 +41,14 @@ public class BuildahExecutor {
     private static final List<String> TRANSIENT = List.of("connection refused", "connection reset", "timeout", "i/o timeout",
             "503", "502", "504", "too many requests", "eof");
 
-    private final BuildSettings settings;
+    private final ExecutorSettings settings;
     private final RegistryAliases aliases;
     private final ObjectMapper json;
     private final Map<String, String> credentials;
     private final Map<java.util.UUID, Process> running = new ConcurrentHashMap<>();
     private final Map<java.util.UUID, Boolean> cancelled = new ConcurrentHashMap<>();
 
-    public BuildahExecutor(BuildSettings settings, RegistryAliases aliases,
+    public BuildahExecutor(ExecutorSettings settings, RegistryAliases aliases,
                            ObjectMapper json) {
         this.settings = settings;
         this.aliases = aliases;

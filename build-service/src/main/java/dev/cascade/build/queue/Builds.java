@@ -8,7 +8,6 @@ import dev.cascade.build.config.BuildConfigs;
 import dev.cascade.build.config.RunPolicy;
 import dev.cascade.build.executor.BuildJob;
 import dev.cascade.build.executor.BuildOutcome;
-import dev.cascade.build.executor.BuildSettings;
 import dev.cascade.build.process.BuildStepException;
 import dev.cascade.build.executor.BuildahExecutor;
 import dev.cascade.build.graph.DependencyGraph;
@@ -54,7 +53,7 @@ import org.hibernate.exception.ConstraintViolationException;
 public class Builds {
 
     private final BuildahExecutor executor;
-    private final BuildSettings settings;
+    private final QueueSettings settings;
     private final Outbox outbox;
     private final OutboxRelay relay;
     private final ObjectMapper json;
@@ -68,7 +67,7 @@ public class Builds {
     private final AtomicBoolean dispatching = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public Builds(BuildahExecutor executor, BuildSettings settings, Outbox outbox, OutboxRelay relay, ObjectMapper json,
+    public Builds(BuildahExecutor executor, QueueSettings settings, Outbox outbox, OutboxRelay relay, ObjectMapper json,
                   DependencyGraph graph, BuildConfigs configs, Vertx vertx,
                   BuildLeases leases) {
         this.executor = executor;
