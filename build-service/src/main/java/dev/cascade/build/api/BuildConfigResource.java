@@ -10,7 +10,8 @@ import dev.cascade.build.config.BuildConfigs;
 import dev.cascade.build.config.InvalidConfigException;
 import dev.cascade.build.graph.ConfigSaver;
 import dev.cascade.build.queue.Build;
-import dev.cascade.build.queue.Builds;
+import dev.cascade.build.queue.BuildDispatcher;
+import dev.cascade.build.queue.BuildQueue;
 import dev.cascade.build.source.BaseImageReader;
 import dev.cascade.messaging.Causation;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -51,15 +52,18 @@ public class BuildConfigResource {
     private final BuildConfigs configs;
     private final BaseImageReader bases;
     private final ConfigSaver saver;
-    private final Builds builds;
+    private final BuildQueue queue;
+    private final BuildDispatcher dispatcher;
     private final ObjectMapper json;
     private final YAMLMapper yaml = new YAMLMapper();
 
-    public BuildConfigResource(BuildConfigs configs, BaseImageReader bases, ConfigSaver saver, Builds builds, ObjectMapper json) {
+    public BuildConfigResource(BuildConfigs configs, BaseImageReader bases, ConfigSaver saver, BuildQueue queue,
+                               BuildDispatcher dispatcher, ObjectMapper json) {
         this.configs = configs;
         this.bases = bases;
         this.saver = saver;
-        this.builds = builds;
+        this.queue = queue;
+        this.dispatcher = dispatcher;
         this.json = json;
     }
 
@@ -166,9 +170,9 @@ public class BuildConfigResource {
             throw new IllegalArgumentException("ref or commit is not valid: " + revision);
         }
         UUID root = UUID.randomUUID();
-        return Panache.withTransaction(() -> find(name).chain(c -> builds.queue(c, revision != null ? revision : c.branch,
+        return Panache.withTransaction(() -> find(name).chain(c -> queue.queue(c, revision != null ? revision : c.branch,
                         "requested by hand", Causation.root(root))))
-                .invoke(b -> builds.dispatchSoon())
+                .invoke(b -> dispatcher.dispatchSoon())
                 .map(b -> Response.accepted(BuildView.of(b)).build());
     }
 

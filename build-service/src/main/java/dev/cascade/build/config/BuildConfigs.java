@@ -40,6 +40,11 @@ public class BuildConfigs {
         }
     }
 
+    /** The run policy of a stored config; Serial when its spec names none this service knows. */
+    public RunPolicy runPolicy(BuildConfig c) {
+        return RunPolicy.fromWire(read(c).runPolicy()).orElse(RunPolicy.SERIAL);
+    }
+
     /** A spec as it is stored in {@link BuildConfig#spec}. */
     public String write(BuildConfigSpec spec) {
         try {

@@ -1,0 +1,33 @@
+package dev.cascade.build.queue;
+
+import dev.cascade.common.events.BuildEvent;
+import dev.cascade.messaging.Causation;
+import dev.cascade.messaging.Outbox;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** The {@code cascade.build.*} event of a build's current state, and its way into the outbox. */
+@ApplicationScoped
+public class BuildEvents {
+
+    private final Outbox outbox;
+
+    public BuildEvents(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    /** The event of {@code b} as it is now; the build's status decides its type. */
+    static BuildEvent of(Build b) {
+        return new BuildEvent(b.id.toString(), b.config, b.status, b.commit, b.image, b.digest,
+                BaseDigests.read(b.baseDigests), b.reason, OffsetDateTime.now().toInstant(), b.number,
+                b.afterConfigs == null ? List.of() : List.of(b.afterConfigs.split(",")));
+    }
+
+    /** Adds the event of {@code b} as it is now to the outbox, in the caller's transaction. */
+    Uni<Void> emit(Build b) {
+        return outbox.add(of(b), new Causation(b.pipelineId, b.causationId))
+                .replaceWithVoid();
+    }
+}
