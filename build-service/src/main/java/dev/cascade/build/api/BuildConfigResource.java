@@ -52,17 +52,17 @@ public class BuildConfigResource {
     private final BuildConfigs configs;
     private final BaseImageReader bases;
     private final ConfigSaver saver;
-    private final BuildQueue queue;
+    private final BuildQueue buildQueue;
     private final BuildDispatcher dispatcher;
     private final ObjectMapper json;
     private final YAMLMapper yaml = new YAMLMapper();
 
-    public BuildConfigResource(BuildConfigs configs, BaseImageReader bases, ConfigSaver saver, BuildQueue queue,
+    public BuildConfigResource(BuildConfigs configs, BaseImageReader bases, ConfigSaver saver, BuildQueue buildQueue,
                                BuildDispatcher dispatcher, ObjectMapper json) {
         this.configs = configs;
         this.bases = bases;
         this.saver = saver;
-        this.queue = queue;
+        this.buildQueue = buildQueue;
         this.dispatcher = dispatcher;
         this.json = json;
     }
@@ -170,7 +170,7 @@ public class BuildConfigResource {
             throw new IllegalArgumentException("ref or commit is not valid: " + revision);
         }
         UUID root = UUID.randomUUID();
-        return Panache.withTransaction(() -> find(name).chain(c -> queue.queue(c, revision != null ? revision : c.branch,
+        return Panache.withTransaction(() -> find(name).chain(c -> buildQueue.queue(c, revision != null ? revision : c.branch,
                         "requested by hand", Causation.root(root))))
                 .invoke(b -> dispatcher.dispatchSoon())
                 .map(b -> Response.accepted(BuildView.of(b)).build());

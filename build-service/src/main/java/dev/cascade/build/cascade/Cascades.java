@@ -39,12 +39,12 @@ import java.util.function.Function;
 @ApplicationScoped
 public class Cascades {
 
-    private final BuildQueue queue;
+    private final BuildQueue buildQueue;
     private final BuildDispatcher dispatcher;
     private final CascadeSettings settings;
 
-    public Cascades(BuildQueue queue, BuildDispatcher dispatcher, CascadeSettings settings) {
-        this.queue = queue;
+    public Cascades(BuildQueue buildQueue, BuildDispatcher dispatcher, CascadeSettings settings) {
+        this.buildQueue = buildQueue;
         this.dispatcher = dispatcher;
         this.settings = settings;
     }
@@ -141,7 +141,7 @@ public class Cascades {
                     .filter(step -> configs.containsKey(step.config()))
                     .map(step -> new BuildQueue.Request(configs.get(step.config()), revision.apply(step), reason.apply(step), step.after()))
                     .toList();
-            return queue.queue(requests, causation);
+            return buildQueue.queue(requests, causation);
         });
     }
 
