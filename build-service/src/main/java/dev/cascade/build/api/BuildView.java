@@ -1,7 +1,7 @@
 package dev.cascade.build.api;
 
-import dev.cascade.build.queue.BaseDigests;
 import dev.cascade.build.queue.Build;
+import dev.cascade.build.queue.BuildColumns;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
@@ -13,7 +13,7 @@ public record BuildView(UUID id, String config, int number, String status, Strin
 
     public static BuildView of(Build b) {
         return new BuildView(b.id, b.config, b.number, b.status.name().toLowerCase(), b.reason, b.ref, b.commit, b.image, b.digest,
-                BaseDigests.read(b.baseDigests), b.pipelineId, b.causationId, b.attempt, b.createdAt, b.startedAt, b.finishedAt,
-                b.afterConfigs == null ? java.util.List.of() : java.util.List.of(b.afterConfigs.split(",")));
+                BuildColumns.baseDigests(b.baseDigests), b.pipelineId, b.causationId, b.attempt, b.createdAt, b.startedAt, b.finishedAt,
+                BuildColumns.after(b.afterConfigs));
     }
 }

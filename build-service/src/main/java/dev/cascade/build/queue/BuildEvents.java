@@ -6,7 +6,6 @@ import dev.cascade.messaging.Outbox;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
-import java.util.List;
 
 /** The {@code cascade.build.*} event of a build's current state, and its way into the outbox. */
 @ApplicationScoped
@@ -21,8 +20,8 @@ public class BuildEvents {
     /** The event of {@code b} as it is now; the build's status decides its type. */
     static BuildEvent of(Build b) {
         return new BuildEvent(b.id.toString(), b.config, b.status, b.commit, b.image, b.digest,
-                BaseDigests.read(b.baseDigests), b.reason, OffsetDateTime.now().toInstant(), b.number,
-                b.afterConfigs == null ? List.of() : List.of(b.afterConfigs.split(",")));
+                BuildColumns.baseDigests(b.baseDigests), b.reason, OffsetDateTime.now().toInstant(), b.number,
+                BuildColumns.after(b.afterConfigs));
     }
 
     /** Adds the event of {@code b} as it is now to the outbox, in the caller's transaction. */

@@ -45,7 +45,7 @@ public class BuildOutcomes {
         return recorded(id, b -> {
             b.commit = outcome.commit();
             b.digest = outcome.digest();
-            b.baseDigests = BaseDigests.write(outcome.baseDigests());
+            b.baseDigests = BuildColumns.baseDigests(outcome.baseDigests());
             Log.infof("build %s #%d succeeded: %s@%s", b.config, b.number, b.image, b.digest);
             return finish(b, BuildStatus.SUCCEEDED, null)
                     .call(() -> graph.recordBuild(b.config, outcome.baseDigests(), b.image, b.digest, b.pipelineId, b.id));

@@ -167,7 +167,7 @@ public class BuildQueue {
         b.image = r.config().outputImage;
         b.pipelineId = causation.pipelineId();
         b.causationId = causation.causationId();
-        b.afterConfigs = after.isEmpty() ? null : String.join(",", after.keySet());
+        b.afterConfigs = BuildColumns.after(after.keySet());
         b.createdAt = createdAt;
         batch.event(b, BuildEvents.of(b));
         // a parent that has already ended without success (a build reused from earlier in the pipeline, or one
