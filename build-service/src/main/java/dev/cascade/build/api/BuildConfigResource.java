@@ -8,8 +8,11 @@ import dev.cascade.build.config.BuildConfig;
 import dev.cascade.build.config.BuildConfigSpec;
 import dev.cascade.build.config.BuildConfigs;
 import dev.cascade.build.config.InvalidConfigException;
+import dev.cascade.build.graph.ConfigSaver;
 import dev.cascade.build.queue.Build;
-import dev.cascade.build.queue.Builds;
+import dev.cascade.build.queue.BuildDispatcher;
+import dev.cascade.build.queue.BuildQueue;
+import dev.cascade.build.source.BaseImageReader;
 import dev.cascade.messaging.Causation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -47,13 +50,20 @@ public class BuildConfigResource {
     }
 
     private final BuildConfigs configs;
-    private final Builds builds;
+    private final BaseImageReader bases;
+    private final ConfigSaver saver;
+    private final BuildQueue buildQueue;
+    private final BuildDispatcher dispatcher;
     private final ObjectMapper json;
     private final YAMLMapper yaml = new YAMLMapper();
 
-    public BuildConfigResource(BuildConfigs configs, Builds builds, ObjectMapper json) {
+    public BuildConfigResource(BuildConfigs configs, BaseImageReader bases, ConfigSaver saver, BuildQueue buildQueue,
+                               BuildDispatcher dispatcher, ObjectMapper json) {
         this.configs = configs;
-        this.builds = builds;
+        this.bases = bases;
+        this.saver = saver;
+        this.buildQueue = buildQueue;
+        this.dispatcher = dispatcher;
         this.json = json;
     }
 
@@ -62,8 +72,8 @@ public class BuildConfigResource {
     @Operation(summary = "Create a build config (422 names each invalid field; a cycle is refused, naming it)")
     public Uni<Response> create(BuildConfigSpec body) {
         BuildConfigSpec spec = configs.normalise(body);
-        return configs.inputsOf(spec)
-                .chain(inputs -> Panache.withTransaction(() -> configs.save(spec, inputs, true)))
+        return bases.inputsOf(spec)
+                .chain(inputs -> Panache.withTransaction(() -> saver.save(spec, inputs, true)))
                 .map(c -> Response.status(Response.Status.CREATED).entity(configs.read(c)).build());
     }
 
@@ -76,8 +86,8 @@ public class BuildConfigResource {
         if (!name.equals(spec.name())) {
             throw new InvalidConfigException("name", "must match the URL: " + name);
         }
-        return configs.inputsOf(spec)
-                .chain(inputs -> Panache.withTransaction(() -> configs.save(spec, inputs, false)))
+        return bases.inputsOf(spec)
+                .chain(inputs -> Panache.withTransaction(() -> saver.save(spec, inputs, false)))
                 .map(configs::read);
     }
 
@@ -117,12 +127,12 @@ public class BuildConfigResource {
         List<String> created = new ArrayList<>();
         List<String> updated = new ArrayList<>();
         return Multi.createFrom().iterable(normalised)
-                .onItem().transformToUniAndConcatenate(s -> configs.inputsOf(s).map(in -> java.util.Map.entry(s, in)))
+                .onItem().transformToUniAndConcatenate(s -> bases.inputsOf(s).map(in -> java.util.Map.entry(s, in)))
                 .collect().asList()
                 .chain(pairs -> Panache.withTransaction(() -> Multi.createFrom().iterable(pairs)
                         .onItem().transformToUniAndConcatenate(p -> BuildConfig.<BuildConfig>findById(p.getKey().name())
                                 .invoke(existing -> (existing == null ? created : updated).add(p.getKey().name()))
-                                .chain(existing -> configs.save(p.getKey(), p.getValue(), false)))
+                                .chain(existing -> saver.save(p.getKey(), p.getValue(), false)))
                         .collect().asList()))
                 .map(x -> new ApplyResult(created, updated));
     }
@@ -160,9 +170,9 @@ public class BuildConfigResource {
             throw new IllegalArgumentException("ref or commit is not valid: " + revision);
         }
         UUID root = UUID.randomUUID();
-        return Panache.withTransaction(() -> find(name).chain(c -> builds.queue(c, revision != null ? revision : c.branch,
+        return Panache.withTransaction(() -> find(name).chain(c -> buildQueue.queue(c, revision != null ? revision : c.branch,
                         "requested by hand", Causation.root(root))))
-                .invoke(b -> builds.dispatchSoon())
+                .invoke(b -> dispatcher.dispatchSoon())
                 .map(b -> Response.accepted(BuildView.of(b)).build());
     }
 

@@ -1,7 +1,8 @@
 package dev.cascade.build.api;
 
 import dev.cascade.build.queue.Build;
-import dev.cascade.build.queue.Builds;
+import dev.cascade.build.queue.BuildQueue;
+import dev.cascade.build.queue.LiveLogs;
 import dev.cascade.common.events.BuildStatus;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -31,10 +32,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Produces(MediaType.APPLICATION_JSON)
 public class BuildResource {
 
-    private final Builds builds;
+    private final BuildQueue queue;
+    private final LiveLogs logs;
 
-    public BuildResource(Builds builds) {
-        this.builds = builds;
+    public BuildResource(BuildQueue queue, LiveLogs logs) {
+        this.queue = queue;
+        this.logs = logs;
     }
 
     @GET
@@ -76,7 +79,7 @@ public class BuildResource {
     @Path("/{id}/cancel")
     @Operation(summary = "Cancel a queued build, or stop a running one")
     public Uni<Response> cancel(@PathParam("id") UUID id) {
-        return builds.cancel(id).map(done -> done ? Response.accepted().build()
+        return queue.cancel(id).map(done -> done ? Response.accepted().build()
                 : Response.status(Response.Status.CONFLICT).type("application/problem+json")
                         .entity(new ProblemMapper.Problem("about:blank", "Conflict", 409, "build " + id + " has ended already or does not exist", null))
                         .build());
@@ -89,7 +92,7 @@ public class BuildResource {
     public Multi<String> log(@PathParam("id") UUID id, @QueryParam("follow") @DefaultValue("false") boolean follow) {
         Uni<Build> current = Panache.withSession(() -> find(id));
         if (!follow) {
-            return current.map(b -> b.status.isFinal() ? nullToEmpty(b.log) : builds.liveLog(id).orElse("")).toMulti();
+            return current.map(b -> b.status.isFinal() ? nullToEmpty(b.log) : logs.read(id).orElse("")).toMulti();
         }
         AtomicInteger sent = new AtomicInteger();
         // ticks come from a timer thread; the database is only used on this request's Vert.x context
@@ -98,7 +101,7 @@ public class BuildResource {
                 .emitOn(command -> ctx.runOnContext(v -> command.run()))
                 .onItem().transformToUniAndConcatenate(tick -> Panache.withSession(() -> find(id)))
                 .onItem().transformToMultiAndConcatenate(b -> {
-                    String text = b.status.isFinal() ? nullToEmpty(b.log) : builds.liveLog(id).orElse("");
+                    String text = b.status.isFinal() ? nullToEmpty(b.log) : logs.read(id).orElse("");
                     String fresh = text.length() > sent.get() ? text.substring(sent.get()) : "";
                     sent.set(Math.max(sent.get(), text.length()));
                     Multi<String> chunk = fresh.isEmpty() ? Multi.createFrom().empty() : Multi.createFrom().item(fresh);

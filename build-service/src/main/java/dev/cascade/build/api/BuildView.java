@@ -1,8 +1,7 @@
 package dev.cascade.build.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.build.queue.Build;
+import dev.cascade.build.queue.BuildColumns;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
@@ -12,18 +11,9 @@ public record BuildView(UUID id, String config, int number, String status, Strin
                         String digest, Map<String, String> baseDigests, UUID pipelineId, UUID causationId, int attempt,
                         OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt, java.util.List<String> after) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    @SuppressWarnings("unchecked")
     public static BuildView of(Build b) {
-        Map<String, String> bases;
-        try {
-            bases = b.baseDigests == null ? Map.of() : JSON.readValue(b.baseDigests, Map.class);
-        } catch (JsonProcessingException e) {
-            bases = Map.of();
-        }
         return new BuildView(b.id, b.config, b.number, b.status.name().toLowerCase(), b.reason, b.ref, b.commit, b.image, b.digest,
-                bases, b.pipelineId, b.causationId, b.attempt, b.createdAt, b.startedAt, b.finishedAt,
-                b.afterConfigs == null ? java.util.List.of() : java.util.List.of(b.afterConfigs.split(",")));
+                BuildColumns.baseDigests(b.baseDigests), b.pipelineId, b.causationId, b.attempt, b.createdAt, b.startedAt, b.finishedAt,
+                BuildColumns.after(b.afterConfigs));
     }
 }

@@ -1,10 +1,9 @@
 package dev.cascade.build.cascade;
 
 import dev.cascade.build.config.BuildConfig;
-import dev.cascade.build.executor.BuildSettings;
-import dev.cascade.build.graph.ConfigInput;
 import dev.cascade.build.queue.Build;
-import dev.cascade.build.queue.Builds;
+import dev.cascade.build.queue.BuildDispatcher;
+import dev.cascade.build.queue.BuildQueue;
 import dev.cascade.messaging.Periodic;
 import java.time.Duration;
 import dev.cascade.messaging.Causation;
@@ -40,10 +39,13 @@ import java.util.function.Function;
 @ApplicationScoped
 public class Cascades {
 
-    private final Builds builds;
-    private final BuildSettings settings;
-    public Cascades(Builds builds, BuildSettings settings) {
-        this.builds = builds;
+    private final BuildQueue buildQueue;
+    private final BuildDispatcher dispatcher;
+    private final CascadeSettings settings;
+
+    public Cascades(BuildQueue buildQueue, BuildDispatcher dispatcher, CascadeSettings settings) {
+        this.buildQueue = buildQueue;
+        this.dispatcher = dispatcher;
         this.settings = settings;
     }
 
@@ -124,7 +126,7 @@ public class Cascades {
     /**
      * Queues a plan in one pipeline, each build after its parents' builds. A config that already has a
      * build in the pipeline keeps it (the loop guard), and its children wait for that one. The whole plan is
-     * queued with a handful of statements, whatever its size (see {@link Builds#queue(List, Causation)}).
+     * queued with a handful of statements, whatever its size (see {@link BuildQueue#queue(List, Causation)}).
      */
     public Uni<List<Build>> queue(CascadePlan plan, Causation causation, Function<CascadePlan.Step, String> revision,
                                   Function<CascadePlan.Step, String> reason) {
@@ -135,11 +137,11 @@ public class Cascades {
             Map<String, BuildConfig> configs = new HashMap<>();
             found.forEach(c -> configs.put(c.name, c));
             // a config deleted since the plan was made drops out; its children no longer wait for it
-            List<Builds.Request> requests = plan.steps().stream()
+            List<BuildQueue.Request> requests = plan.steps().stream()
                     .filter(step -> configs.containsKey(step.config()))
-                    .map(step -> new Builds.Request(configs.get(step.config()), revision.apply(step), reason.apply(step), step.after()))
+                    .map(step -> new BuildQueue.Request(configs.get(step.config()), revision.apply(step), reason.apply(step), step.after()))
                     .toList();
-            return builds.queue(requests, causation);
+            return buildQueue.queue(requests, causation);
         });
     }
 
@@ -197,7 +199,7 @@ public class Cascades {
                                 .collect().asList()))
                 .invoke(planned -> {
                     if (!planned.isEmpty()) {
-                        builds.dispatchSoon();
+                        dispatcher.dispatchSoon();
                     }
                 })
                 .replaceWithVoid();

@@ -4,10 +4,10 @@ import dev.cascade.build.config.BuildConfig;
 import dev.cascade.build.config.BuildConfigSpec;
 import dev.cascade.build.config.BuildConfigs;
 import dev.cascade.build.cascade.Cascades;
-import dev.cascade.build.executor.BuildSettings;
+import dev.cascade.build.cascade.CascadeSettings;
 import dev.cascade.build.queue.Build;
 import dev.cascade.build.graph.KnownImage;
-import dev.cascade.build.queue.Builds;
+import dev.cascade.build.queue.BuildDispatcher;
 import dev.cascade.messaging.Causation;
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.SourcePushed;
@@ -27,14 +27,14 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class TriggerConsumer {
 
     private final IdempotentConsumer consumer;
-    private final Builds builds;
+    private final BuildDispatcher dispatcher;
     private final Cascades cascades;
     private final BuildConfigs configs;
-    private final BuildSettings settings;
+    private final CascadeSettings settings;
 
-    public TriggerConsumer(IdempotentConsumer consumer, Builds builds, Cascades cascades, BuildConfigs configs, BuildSettings settings) {
+    public TriggerConsumer(IdempotentConsumer consumer, BuildDispatcher dispatcher, Cascades cascades, BuildConfigs configs, CascadeSettings settings) {
         this.consumer = consumer;
-        this.builds = builds;
+        this.dispatcher = dispatcher;
         this.cascades = cascades;
         this.configs = configs;
         this.settings = settings;
@@ -43,13 +43,13 @@ public class TriggerConsumer {
     @Incoming("source")
     public Uni<Void> onSourcePushed(Message<String> message) {
         return consumer.consume(message, "build-service.source", SourcePushed.class, this::recordPush)
-                .invoke(builds::dispatchSoon);
+                .invoke(dispatcher::dispatchSoon);
     }
 
     @Incoming("images")
     public Uni<Void> onImagePushed(Message<String> message) {
         return consumer.consume(message, "build-service.images", ImagePushed.class, this::recordImage)
-                .invoke(builds::dispatchSoon);
+                .invoke(dispatcher::dispatchSoon);
     }
 
     Uni<Void> recordPush(ReceivedEvent<SourcePushed> event) {

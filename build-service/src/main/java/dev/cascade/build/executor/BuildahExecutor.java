@@ -3,7 +3,12 @@ package dev.cascade.build.executor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.build.config.BuildConfigSpec;
-import dev.cascade.build.graph.DockerfileBases;
+import dev.cascade.build.process.BuildStepException;
+import dev.cascade.build.process.ProcessRunner;
+import dev.cascade.build.source.CheckoutPaths;
+import dev.cascade.build.source.DockerfileBases;
+import dev.cascade.build.source.GitCheckout;
+import dev.cascade.build.source.Workspaces;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,13 +22,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * Runs a build with real buildah, daemonless: vfs storage, chroot isolation. Checks out the exact commit,
@@ -38,14 +41,14 @@ public class BuildahExecutor {
     private static final List<String> TRANSIENT = List.of("connection refused", "connection reset", "timeout", "i/o timeout",
             "503", "502", "504", "too many requests", "eof");
 
-    private final BuildSettings settings;
+    private final ExecutorSettings settings;
     private final RegistryAliases aliases;
     private final ObjectMapper json;
     private final Map<String, String> credentials;
     private final Map<java.util.UUID, Process> running = new ConcurrentHashMap<>();
     private final Map<java.util.UUID, Boolean> cancelled = new ConcurrentHashMap<>();
 
-    public BuildahExecutor(BuildSettings settings, RegistryAliases aliases,
+    public BuildahExecutor(ExecutorSettings settings, RegistryAliases aliases,
                            ObjectMapper json) {
         this.settings = settings;
         this.aliases = aliases;
@@ -76,10 +79,10 @@ public class BuildahExecutor {
             String commit = GitCheckout.checkout(spec.source().repository(), job.revision(), checkout, remaining(deadline), log,
                     p -> running.put(job.buildId(), p), () -> isCancelled(job));
 
-            Path context = inside(checkout, spec.source().contextDir(), "source.contextDir");
             Path dockerfile;
             Path buildContext;
             if (BuildConfigSpec.SOURCE.equals(spec.strategy().type())) {
+                Path context = inside(checkout, spec.source().contextDir(), "source.contextDir");
                 buildContext = Files.createDirectories(workspace.resolve("s2i"));
                 String builder = ImageRef.parse(spec.strategy().builderImage(), aliases).toString();
                 pull(job, builder, log, deadline);
@@ -91,11 +94,9 @@ public class BuildahExecutor {
                 Files.writeString(dockerfile, text);
                 write(log, "--- generated Dockerfile (source-to-image) ---\n" + text + "---\n");
             } else {
-                buildContext = context;
-                dockerfile = inside(context, spec.source().dockerfile(), "source.dockerfile");
-                if (!Files.isRegularFile(dockerfile)) {
-                    throw new BuildStepException("no Dockerfile at " + spec.source().dockerfile() + " in " + spec.source().contextDir(), false);
-                }
+                CheckoutPaths.DockerBuild docker = dockerBuild(checkout, spec.source());
+                buildContext = docker.context();
+                dockerfile = docker.dockerfile();
             }
 
             DockerfileBases.Bases bases;
@@ -137,7 +138,7 @@ public class BuildahExecutor {
         } finally {
             running.remove(job.buildId());
             cancelled.remove(job.buildId());
-            deleteTree(workspace);
+            Workspaces.deleteTree(workspace);
             if (built) {
                 removeLocalImage(local, log);
             }
@@ -247,6 +248,20 @@ public class BuildahExecutor {
         return d;
     }
 
+    /** The context dir and Dockerfile inside the checkout; a path that escapes it or is missing fails the build for good. */
+    private static CheckoutPaths.DockerBuild dockerBuild(Path checkout, BuildConfigSpec.Source source) throws IOException {
+        CheckoutPaths.DockerBuild docker;
+        try {
+            docker = CheckoutPaths.dockerBuild(checkout, source);
+        } catch (CheckoutPaths.Refused e) {
+            throw new BuildStepException(e.getMessage(), false);
+        }
+        if (docker.dockerfile() == null) {
+            throw new BuildStepException("no Dockerfile at " + source.dockerfile() + " in " + source.contextDir(), false);
+        }
+        return docker;
+    }
+
     /** A configured path inside the checkout; one that escapes it or is missing fails the build for good. */
     private static Path inside(Path root, String relative, String field) throws IOException {
         try {
@@ -283,46 +298,5 @@ public class BuildahExecutor {
     private static String lastLine(String text) {
         String[] lines = text.strip().split("\n");
         return lines.length == 0 ? "" : lines[lines.length - 1];
-    }
-
-    /** Removes a directory and all it holds; what cannot be removed is left for the OS's temp cleanup. */
-    public static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover workspace is removed with the next cleanup of the work dir
-        }
-    }
-
-    /** Writes to two streams. */
-    private static final class TeeStream extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        TeeStream(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int x) throws IOException {
-            a.write(x);
-            b.write(x);
-        }
-
-        @Override
-        public void write(byte[] buf, int off, int len) throws IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            a.flush();
-            b.flush();
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.cascade.build.executor;
 
+import dev.cascade.build.process.BuildStepException;
+import dev.cascade.build.source.CheckoutPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

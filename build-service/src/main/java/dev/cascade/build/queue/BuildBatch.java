@@ -76,7 +76,7 @@ final class BuildBatch {
         r.put("prerequisite_id", prerequisite.toString());
     }
 
-    /** The event of a build's current state, as {@code Builds.emit} sends it. */
+    /** The event of a build's current state, as {@link BuildEvents#emit} sends it. */
     void event(Build b, BuildEvent event) {
         events.add(new Outbox.Entry(event, new Causation(b.pipelineId, b.causationId)));
     }

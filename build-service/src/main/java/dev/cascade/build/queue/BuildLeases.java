@@ -1,6 +1,5 @@
 package dev.cascade.build.queue;
 
-import dev.cascade.build.executor.BuildSettings;
 import dev.cascade.messaging.Periodic;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -39,7 +38,7 @@ public class BuildLeases {
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
     private volatile Instant reachedSince = Instant.now();
 
-    public BuildLeases(Pool pool, BuildSettings settings) {
+    public BuildLeases(Pool pool, QueueSettings settings) {
         this.pool = pool;
         this.lease = settings.lease();
         String host = System.getenv().getOrDefault("HOSTNAME", "build-service");

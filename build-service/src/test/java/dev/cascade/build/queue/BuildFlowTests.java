@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import dev.cascade.build.executor.BuildSettings;
+import dev.cascade.build.executor.ExecutorSettings;
 import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.Topics;
 import dev.cascade.testsupport.Buildah;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class BuildFlowTests {
 
     @Inject
-    BuildSettings settings;
+    ExecutorSettings settings;
 
     static Path work;
     static LocalRegistry registry;

@@ -1,4 +1,4 @@
-package dev.cascade.build.executor;
+package dev.cascade.build.process;
 
 /** A build step that did not succeed; the message is the build's failure reason. */
 public class BuildStepException extends RuntimeException {

@@ -1,5 +1,7 @@
-package dev.cascade.build.executor;
+package dev.cascade.build.source;
 
+import dev.cascade.build.process.BuildStepException;
+import dev.cascade.build.process.ProcessRunner;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.cascade.build.executor;
+package dev.cascade.build.process;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.cascade.build.graph;
+package dev.cascade.build.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,6 @@
-package dev.cascade.build.executor;
+package dev.cascade.build.source;
 
+import dev.cascade.build.config.BuildConfigSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -40,11 +41,25 @@ public final class CheckoutPaths {
     }
 
     /**
-     * @param root     the directory the path must stay in
-     * @param relative the configured path, relative to {@code root}
-     * @param field    the config field it came from, for the message
-     * @throws Refused when it escapes {@code root}, or does not exist (except {@code .})
+     * The Dockerfile a config names: its context dir inside the checkout, then the Dockerfile inside that context.
+     *
+     * @throws Refused when either path escapes the checkout or does not exist
      */
+    public static DockerBuild dockerBuild(Path checkout, BuildConfigSpec.Source source) throws IOException, Refused {
+        Path context = resolve(checkout, source.contextDir(), "source.contextDir");
+        Path dockerfile = resolve(context, source.dockerfile(), "source.dockerfile");
+        return new DockerBuild(context, Files.isRegularFile(dockerfile) ? dockerfile : null);
+    }
+
+    /**
+     * Where a Docker build reads from inside a checkout.
+     *
+     * @param context    the build context, the config's context dir
+     * @param dockerfile the config's Dockerfile in it; null when that path is not a regular file (a directory)
+     */
+    public record DockerBuild(Path context, Path dockerfile) {
+    }
+
     /**
      * Like {@link #resolve}, for a path the repository may leave out (an S2I {@code .s2i/environment}).
      *
@@ -54,6 +69,12 @@ public final class CheckoutPaths {
         return Files.exists(root.resolve(relative).normalize(), LinkOption.NOFOLLOW_LINKS) ? resolve(root, relative, field) : null;
     }
 
+    /**
+     * @param root     the directory the path must stay in
+     * @param relative the configured path, relative to {@code root}
+     * @param field    the config field it came from, for the message
+     * @throws Refused when it escapes {@code root}, or does not exist (except {@code .})
+     */
     public static Path resolve(Path root, String relative, String field) throws IOException, Refused {
         Path resolved = root.resolve(relative).normalize();
         if (!resolved.startsWith(root)) {

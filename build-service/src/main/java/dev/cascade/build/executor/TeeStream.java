@@ -1,0 +1,33 @@
+package dev.cascade.build.executor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/** Writes to two streams: a command's output to the build log and to a buffer that is searched afterwards. */
+final class TeeStream extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    TeeStream(OutputStream a, OutputStream b) {
+        this.a = a;
+        this.b = b;
+    }
+
+    @Override
+    public void write(int x) throws IOException {
+        a.write(x);
+        b.write(x);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws IOException {
+        a.write(buf, off, len);
+        b.write(buf, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        a.flush();
+        b.flush();
+    }
+}

@@ -1,0 +1,107 @@
+package dev.cascade.build.queue;
+
+import dev.cascade.build.executor.BuildOutcome;
+import dev.cascade.build.graph.DependencyGraph;
+import dev.cascade.build.image.ImagePushes;
+import dev.cascade.build.process.BuildStepException;
+import dev.cascade.common.events.BuildStatus;
+import dev.cascade.messaging.DatabaseUnavailable;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Records how builds end. Each ending is written with its {@code cascade.build.*} event through the outbox, in one
+ * transaction; a build that ends without success skips the queued builds waiting for it.
+ */
+@ApplicationScoped
+public class BuildOutcomes {
+
+    private final BuildEvents events;
+    private final Dependants dependants;
+    private final DependencyGraph graph;
+    private final BuildPruner pruner;
+    private final LiveLogs logs;
+    private final ImagePushes imagePushes;
+
+    public BuildOutcomes(BuildEvents events, Dependants dependants, DependencyGraph graph, BuildPruner pruner, LiveLogs logs,
+                         ImagePushes imagePushes) {
+        this.events = events;
+        this.dependants = dependants;
+        this.graph = graph;
+        this.pruner = pruner;
+        this.logs = logs;
+        this.imagePushes = imagePushes;
+    }
+
+    /**
+     * Records a build that succeeded. Everything a success writes is written here, in the one transaction of
+     * {@link #recorded}: the build row (its log, the commit built, the digest pushed, the base digests used), its
+     * {@code cascade.build.succeeded} event, the {@code cascade.image.pushed} of its image, and the dependency graph's
+     * record of the bases and the pushed digest.
+     */
+    Uni<Void> succeeded(UUID id, BuildOutcome outcome) {
+        return recorded(id, b -> {
+            b.commit = outcome.commit();
+            b.digest = outcome.digest();
+            b.baseDigests = BuildColumns.baseDigests(outcome.baseDigests());
+            Log.infof("build %s #%d succeeded: %s@%s", b.config, b.number, b.image, b.digest);
+            return finish(b, BuildStatus.SUCCEEDED, null)
+                    .call(() -> graph.recordBuild(b.config, outcome.baseDigests(), b.image, b.digest, b.pipelineId, b.id));
+        });
+    }
+
+    /** Records a build that failed, or that was stopped on request while it ran (a cancelled {@link BuildStepException}). */
+    Uni<Void> failed(UUID id, Throwable failure) {
+        return recorded(id, b -> {
+            boolean cancelled = failure instanceof BuildStepException bse && bse.cancelled();
+            String reason = failure instanceof BuildStepException ? failure.getMessage()
+                    : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+            Log.infof("build %s #%d %s: %s", b.config, b.number, cancelled ? "cancelled" : "failed", reason);
+            return finish(b, cancelled ? BuildStatus.CANCELLED : BuildStatus.FAILED, cancelled ? "cancelled by request" : reason);
+        });
+    }
+
+    /**
+     * One transaction: the build gets its whole log and {@code ending}, then its config's old builds are pruned. Once
+     * the outcome is stored, the log file goes.
+     */
+    private Uni<Void> recorded(UUID id, Function<Build, Uni<Void>> ending) {
+        Path logFile = logs.file(id);
+        return Panache.withTransaction(() -> Build.<Build>findById(id).chain(b -> {
+                    b.log = LiveLogs.read(logFile);
+                    return ending.apply(b);
+                }).chain(() -> pruner.prune(id)))
+                // the outcome is known and the build is over: it waits for a database that is away, however long
+                .onFailure(DatabaseUnavailable::is).invoke(f -> Log.warnf("build %s: its outcome waits for the database: %s", id, f.getMessage()))
+                .onFailure(DatabaseUnavailable::is).retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).indefinitely()
+                // a conflicting write (two builds of one config ending together) is tried again, so no build stays started
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(2)).atMost(5)
+                .invoke(() -> LiveLogs.delete(logFile));
+    }
+
+    /**
+     * Ends a build, in the caller's transaction; a success keeps the reason it was queued for, other endings say why
+     * they ended. A build that ends without success skips the queued builds waiting for it, and theirs in turn.
+     */
+    Uni<Void> finish(Build b, BuildStatus status, String reason) {
+        b.status = status;
+        if (reason != null) {
+            b.reason = reason;
+        }
+        b.finishedAt = OffsetDateTime.now();
+        // the image a successful build pushed is published with its success; registry reports held for the build are settled
+        Uni<Void> emitted = events.emitted(b).chain(ended -> !status.isFinal() ? Uni.createFrom().voidItem()
+                : imagePushes.buildEnded(b.id, status, b.image, b.digest, ended));
+        if (status == BuildStatus.SUCCEEDED || !status.isFinal()) {
+            return emitted;
+        }
+        return emitted.chain(() -> dependants.skipWaitingFor(b));
+    }
+}

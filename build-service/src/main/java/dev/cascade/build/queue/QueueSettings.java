@@ -1,0 +1,26 @@
+package dev.cascade.build.queue;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** How the build queue runs builds: how many at once, how long an instance holds one, and where their logs go meanwhile. */
+@ConfigMapping(prefix = "cascade.build")
+public interface QueueSettings {
+
+    /** Where logs of running builds are written; they move to the database when the build ends. */
+    @WithDefault("${java.io.tmpdir}/cascade-build-logs")
+    Path logDir();
+
+    /** Builds running at once across all configs. */
+    @WithDefault("2")
+    int concurrency();
+
+    /**
+     * How long a started build stays with the instance running it unless that instance renews the lease (it does so
+     * three times a lease while it runs the build). A build whose lease ran out is queued again.
+     */
+    @WithDefault("30s")
+    Duration lease();
+}
