@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * {@code cascade.registry.*} as trigger-service reads it: where to ask registries for a tag's digest and with which
  * credentials. Both stay text here and are read by {@link RegistrySettings}, whose errors name the registry and never
- * a password. ({@code cascade.registry.aliases} is read by the messaging module.)
+ * a password.
  */
 @ConfigMapping(prefix = "cascade.registry")
 public interface RegistryConfig {
@@ -16,4 +16,10 @@ public interface RegistryConfig {
 
     /** {@code registry=user:password,…} ({@code CASCADE_REGISTRY_CREDENTIALS}). */
     Optional<String> credentials();
+
+    /**
+     * {@code alias=canonical,…} ({@code CASCADE_REGISTRY_ALIASES}): read for every service by the messaging module's
+     * {@code RegistryAliasesProducer}, and named here only because a mapping must know every property under its prefix.
+     */
+    Optional<String> aliases();
 }

@@ -13,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -29,11 +28,9 @@ public class WebhookResource {
     private final WebhookIntake intake;
     private final long maxBodyBytes;
 
-    public WebhookResource(WebhookIntake intake,
-                           @ConfigProperty(name = "cascade.webhooks.max-body-size", defaultValue = "5M")
-                           io.quarkus.runtime.configuration.MemorySize maxBodySize) {
+    public WebhookResource(WebhookIntake intake, WebhookConfig config) {
         this.intake = intake;
-        this.maxBodyBytes = maxBodySize.asLongValue();
+        this.maxBodyBytes = config.maxBodySize().asLongValue();
     }
 
     @POST
