@@ -1,9 +1,10 @@
-package dev.cascade.trigger.webhook;
+package dev.cascade.trigger.api;
 
-import dev.cascade.trigger.api.Problem;
 import dev.cascade.trigger.intake.IntakeResult;
 import dev.cascade.trigger.intake.WebhookIntake;
 import dev.cascade.trigger.provider.WebhookProvider;
+import dev.cascade.trigger.webhook.WebhookConfig;
+import dev.cascade.trigger.webhook.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -76,8 +77,8 @@ public class WebhookResource {
         return intake.receive(provider, request).map(WebhookResource::answer);
     }
 
-    /** The HTTP answer for an intake result. */
-    public static Response answer(IntakeResult result) {
+    /** The HTTP answer for an intake result, for a delivery and a redelivery alike. */
+    static Response answer(IntakeResult result) {
         return switch (result.status()) {
             case ACCEPTED, IGNORED -> Response.accepted(result).build();
             case DUPLICATE -> Response.ok(result).build();
