@@ -6,55 +6,26 @@ import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.events.SourcePushed.RefType;
 import dev.cascade.common.git.GitRef;
 import dev.cascade.trigger.webhook.Credential;
-import dev.cascade.trigger.webhook.Json;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
 import io.quarkus.logging.Log;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /** Bitbucket Cloud {@code repo:push} webhooks: one push may update several branches and tags. */
-@ApplicationScoped
-public class BitbucketProvider implements WebhookProvider {
-
-    private final ObjectMapper mapper;
+@Singleton
+public class BitbucketProvider extends GitSender {
 
     public BitbucketProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
-    }
-
-    @Override
-    public String sender() {
-        return "bitbucket";
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.GIT;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of("application/json");
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = Json.lenient(mapper, request.body());
-            return root == null ? null : GitPushes.lenientRepository(repositoryUrl(root));
-        } catch (RuntimeException e) {
-            return null;
-        }
+        super(mapper, "bitbucket", Set.of("application/json"));
     }
 
     @Override
     public Credential credential(WebhookRequest request) {
-        Credential hmac = GitPushes.hmac(request.header("X-Hub-Signature"));
-        return hmac != null ? hmac : new Credential.Missing("X-Hub-Signature");
+        return Credentials.hmacHeader(request, "X-Hub-Signature");
     }
 
     @Override
@@ -69,21 +40,21 @@ public class BitbucketProvider implements WebhookProvider {
             requestId = GitPushes.dedupKey(requestId);
         }
         if (event.equals("diagnostics:ping")) {
-            return ParsedDelivery.ignored(event, keyed ? requestId : GitPushes.bodyKey(event, request.body()),
+            return ParsedDelivery.ignored(event, keyed ? requestId : bodyKey(event, request.body()),
                     claimedSubject(request), "ping");
         }
         if (!event.equals("repo:push")) {
-            return ParsedDelivery.ignored(event, keyed ? requestId : GitPushes.bodyKey(event, request.body()),
+            return ParsedDelivery.ignored(event, keyed ? requestId : bodyKey(event, request.body()),
                     claimedSubject(request), GitPushes.notHandled(event));
         }
 
-        JsonNode root = Json.object(mapper, request.body());
+        JsonNode root = object(request);
         String repository = GitPushes.repository(repositoryUrl(root), "repository.links.html.href");
         JsonNode changes = root.at("/push/changes");
         if (!changes.isArray()) {
             throw new MalformedWebhookException("field /push/changes must be an array");
         }
-        String pusher = GitPushes.firstText(root, "/actor/nickname", "/actor/display_name");
+        String pusher = pusher(root);
 
         List<SourcePushed> pushes = new ArrayList<>();
         List<String> ignored = new ArrayList<>();
@@ -155,8 +126,14 @@ public class BitbucketProvider implements WebhookProvider {
         };
     }
 
+    @Override
+    String pusher(JsonNode root) {
+        return GitPushes.firstText(root, "/actor/nickname", "/actor/display_name");
+    }
+
     /** The repository's web address; the payload has no clone URL. */
-    private static String repositoryUrl(JsonNode root) {
+    @Override
+    String repositoryUrl(JsonNode root) {
         String html = GitPushes.firstText(root, "/repository/links/html/href");
         if (html != null) {
             return html;

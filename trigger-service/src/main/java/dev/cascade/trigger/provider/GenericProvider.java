@@ -12,55 +12,50 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.git.GitRef;
 import dev.cascade.trigger.webhook.Credential;
-import dev.cascade.trigger.webhook.Json;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
 import io.quarkus.logging.Log;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 
 /** OpenShift-style generic git webhooks, JSON or YAML, with the secret in the URL path. */
-@ApplicationScoped
-public class GenericProvider implements WebhookProvider {
+@Singleton
+public class GenericProvider extends GitSender {
 
     private static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml");
     // deep enough for any real hook body, shallow enough that a hostile one cannot exhaust the stack
     private static final int MAX_DEPTH = 64;
 
-    private final ObjectMapper mapper;
     private final YAMLMapper yaml = new YAMLMapper();
 
     public GenericProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
+        super(mapper, "generic", Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml"));
+    }
+
+    /** Read as strictly as for parsing: a body that is not one JSON or YAML object claims nothing. */
+    @Override
+    JsonNode lenientRoot(WebhookRequest request) {
+        return object(request);
+    }
+
+    /** The body as one JSON object, or as a YAML mapping when sent as YAML. */
+    @Override
+    JsonNode object(WebhookRequest request) {
+        return YAML_TYPES.contains(request.mediaType()) ? yamlObject(request.body()) : super.object(request);
     }
 
     @Override
-    public String sender() {
-        return "generic";
+    String repositoryUrl(JsonNode root) {
+        JsonNode uri = root.at("/git/uri");
+        return uri.isTextual() ? uri.asText() : null;
     }
 
     @Override
-    public Kind kind() {
-        return Kind.GIT;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = read(request);
-            JsonNode uri = root.at("/git/uri");
-            return uri.isTextual() ? GitPushes.lenientRepository(uri.asText()) : null;
-        } catch (RuntimeException e) {
-            return null;
-        }
+    String pusher(JsonNode root) {
+        return GitPushes.firstText(root, "/git/author/name");
     }
 
     @Override
@@ -71,11 +66,11 @@ public class GenericProvider implements WebhookProvider {
 
     @Override
     public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
-        JsonNode root = read(request);
+        JsonNode root = object(request);
         String type = GitPushes.optionalText(root, "/type");
         String event = type == null || type.isBlank() ? "generic" : type;
         if (!"git".equalsIgnoreCase(event)) {
-            return ParsedDelivery.ignored(event, GitPushes.bodyKey(event, request.body()), claimedSubject(request),
+            return ParsedDelivery.ignored(event, bodyKey(event, request.body()), claimedSubject(request),
                     type == null ? "no type: only type Git is handled" : "type '" + GitPushes.abbreviate(type) + "' is not handled");
         }
         JsonNode git = root.path("git");
@@ -96,7 +91,7 @@ public class GenericProvider implements WebhookProvider {
             return ParsedDelivery.ignored(event, dedupKey, repository, why);
         }
         SourcePushed push = new SourcePushed(repository, ref.type(), ref.name(), null, commit, null,
-                GitPushes.firstText(root, "/git/author/name"), sender(), null);
+                pusher(root), sender(), null);
         return ParsedDelivery.pushes(event, dedupKey, repository, List.of(push));
     }
 
@@ -106,10 +101,6 @@ public class GenericProvider implements WebhookProvider {
             throw new MalformedWebhookException(label + " is required");
         }
         return GitPushes.text(root, pointer);
-    }
-
-    private JsonNode read(WebhookRequest request) {
-        return YAML_TYPES.contains(request.mediaType()) ? yamlObject(request.body()) : Json.object(mapper, request.body());
     }
 
     /**

@@ -1,17 +1,12 @@
 package dev.cascade.trigger.provider;
 
-import dev.cascade.common.hash.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.common.events.SourcePushed.RefType;
 import dev.cascade.common.git.GitRef;
 import dev.cascade.common.git.GitRepository;
-import dev.cascade.trigger.webhook.Credential;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
@@ -186,23 +181,6 @@ final class GitPushes {
     /** Whether a commit id is the all-zero id hosts use for "no commit". */
     static boolean isZero(String sha) {
         return sha != null && !sha.isEmpty() && sha.chars().allMatch(c -> c == '0');
-    }
-
-    /** An HMAC credential from a header, with any {@code sha256=} prefix removed; null when the header is absent. */
-    static Credential hmac(String headerValue) {
-        if (headerValue == null || headerValue.isBlank()) {
-            return null;
-        }
-        String v = headerValue.trim();
-        return new Credential.HmacSha256(v.regionMatches(true, 0, "sha256=", 0, 7) ? v.substring(7) : v);
-    }
-
-    /**
-     * A de-duplication key for deliveries that name no push (events not handled, pings) and whose sender
-     * gives no delivery id that survives a resend: the same bytes again are the same delivery.
-     */
-    static String bodyKey(String eventName, byte[] body) {
-        return dedupKey((eventName == null ? "" : eventName) + ":sha256:" + Sha256.hex(body));
     }
 
     /** A key as it is stored (see {@link ParsedDelivery#storableKey}). */
