@@ -71,20 +71,20 @@ public class BitbucketProvider extends GitSender {
                     throw new MalformedWebhookException("a change in /push/changes has neither new nor old");
                 }
                 GitRef gone = side(change, "/old");
-                String name = gone == null ? GitPushes.text(change, "/old/name") : gone.fullName();
+                String name = gone == null ? StrictJson.text(change, "/old/name") : gone.fullName();
                 keyParts.add(name + ":" + GitPushes.ZERO_SHA);
                 ignored.add(gone == null ? name + " deleted" : GitPushes.deletedReason(gone));
                 continue;
             }
             GitRef ref = side(change, "/new");
             String after = GitPushes.sha(change, "/new/target/hash");
-            keyParts.add((ref == null ? GitPushes.text(change, "/new/name") : ref.fullName()) + ":" + after);
+            keyParts.add((ref == null ? StrictJson.text(change, "/new/name") : ref.fullName()) + ":" + after);
             if (ref == null) {
-                ignored.add(GitPushes.abbreviate(GitPushes.text(change, "/new/type") + " " + GitPushes.text(change, "/new/name"))
+                ignored.add(GitPushes.abbreviate(StrictJson.text(change, "/new/type") + " " + StrictJson.text(change, "/new/name"))
                         + " is not a branch or tag");
                 continue;
             }
-            String message = GitPushes.firstText(change, "/new/target/message", "/new/target/summary/raw");
+            String message = StrictJson.firstText(change, "/new/target/message", "/new/target/summary/raw");
             if (GitPushes.skips(ref, message)) {
                 ignored.add(GitPushes.skipReason(after));
                 continue;
@@ -117,8 +117,8 @@ public class BitbucketProvider extends GitSender {
         if (!node.isObject()) {
             throw new MalformedWebhookException("field " + side + " of a change must be an object");
         }
-        String type = GitPushes.text(change, side + "/type");
-        String name = GitPushes.text(change, side + "/name");
+        String type = StrictJson.text(change, side + "/type");
+        String name = StrictJson.text(change, side + "/name");
         return switch (type) {
             case "branch" -> GitPushes.ref(RefType.BRANCH, name);
             case "tag" -> GitPushes.ref(RefType.TAG, name);
@@ -128,17 +128,17 @@ public class BitbucketProvider extends GitSender {
 
     @Override
     String pusher(JsonNode root) {
-        return GitPushes.firstText(root, "/actor/nickname", "/actor/display_name");
+        return StrictJson.firstText(root, "/actor/nickname", "/actor/display_name");
     }
 
     /** The repository's web address; the payload has no clone URL. */
     @Override
     String repositoryUrl(JsonNode root) {
-        String html = GitPushes.firstText(root, "/repository/links/html/href");
+        String html = StrictJson.firstText(root, "/repository/links/html/href");
         if (html != null) {
             return html;
         }
-        String fullName = GitPushes.firstText(root, "/repository/full_name");
+        String fullName = StrictJson.firstText(root, "/repository/full_name");
         return fullName == null ? null : "https://bitbucket.org/" + fullName;
     }
 }

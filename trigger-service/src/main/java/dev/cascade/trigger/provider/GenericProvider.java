@@ -55,7 +55,7 @@ public class GenericProvider extends GitSender {
 
     @Override
     String pusher(JsonNode root) {
-        return GitPushes.firstText(root, "/git/author/name");
+        return StrictJson.firstText(root, "/git/author/name");
     }
 
     @Override
@@ -67,7 +67,7 @@ public class GenericProvider extends GitSender {
     @Override
     public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
         JsonNode root = object(request);
-        String type = GitPushes.optionalText(root, "/type");
+        String type = StrictJson.optionalText(root, "/type");
         String event = type == null || type.isBlank() ? "generic" : type;
         if (!"git".equalsIgnoreCase(event)) {
             return ParsedDelivery.ignored(event, bodyKey(event, request.body()), claimedSubject(request),
@@ -84,7 +84,7 @@ public class GenericProvider extends GitSender {
         GitRef ref = GitPushes.ref(rawRef);
         // "main" and "refs/heads/main" are one ref, so a resend spelled either way is the same delivery
         String dedupKey = GitPushes.dedupKey(repository + ":" + (ref == null ? rawRef.trim() : ref.fullName()) + ":" + commit);
-        String message = GitPushes.optionalText(root, "/git/message");
+        String message = StrictJson.optionalText(root, "/git/message");
         String why = GitPushes.whyIgnored(rawRef, ref, GitPushes.isZero(commit), new GitPushes.Commit(commit, message));
         if (why != null) {
             Log.debugf("generic push to %s ignored: %s", repository, why);
@@ -100,7 +100,7 @@ public class GenericProvider extends GitSender {
         if (n.isMissingNode() || n.isNull() || (n.isTextual() && n.asText().isBlank())) {
             throw new MalformedWebhookException(label + " is required");
         }
-        return GitPushes.text(root, pointer);
+        return StrictJson.text(root, pointer);
     }
 
     /**

@@ -44,24 +44,24 @@ public class GitHubProvider extends GitSender {
     /** clone_url, then html_url, then url: older and enterprise payloads do not all carry the first. */
     @Override
     String repositoryUrl(JsonNode root) {
-        return GitPushes.firstText(root, "/repository/clone_url", "/repository/html_url", "/repository/url");
+        return StrictJson.firstText(root, "/repository/clone_url", "/repository/html_url", "/repository/url");
     }
 
     @Override
     String pusher(JsonNode root) {
-        return GitPushes.firstText(root, "/pusher/name");
+        return StrictJson.firstText(root, "/pusher/name");
     }
 
     @Override
     boolean deleted(JsonNode root, String after) {
-        return GitPushes.flag(root, "/deleted") || GitPushes.isZero(after);
+        return StrictJson.flag(root, "/deleted") || GitPushes.isZero(after);
     }
 
     @Override
     List<String> changedPaths(JsonNode root, String before) {
         List<String> paths = GitPushes.changedPaths(root, before, null);
         // the commits a force push dropped changed files too, and they are not listed
-        return GitPushes.flag(root, "/forced") ? null : paths;
+        return StrictJson.flag(root, "/forced") ? null : paths;
     }
 
     @Override

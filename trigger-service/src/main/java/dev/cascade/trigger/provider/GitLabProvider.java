@@ -44,7 +44,7 @@ public class GitLabProvider extends GitSender {
         JsonNode root = object(request);
         if (event.equals("System Hook")) {
             // system hooks carry every kind of instance event under one header; object_kind tells them apart
-            String kind = GitPushes.optionalText(root, "/object_kind");
+            String kind = StrictJson.optionalText(root, "/object_kind");
             if (!"push".equals(kind) && !"tag_push".equals(kind)) {
                 String what = kind == null ? "(none)" : GitPushes.abbreviate(kind);
                 return ParsedDelivery.ignored(event, keyed ? idempotencyKey : bodyKey(event, request.body()),
@@ -58,19 +58,19 @@ public class GitLabProvider extends GitSender {
     /** The project's clone URL; older payloads and system hooks may only carry the repository block. */
     @Override
     String repositoryUrl(JsonNode root) {
-        return GitPushes.firstText(root, "/project/git_http_url", "/project/web_url",
+        return StrictJson.firstText(root, "/project/git_http_url", "/project/web_url",
                 "/repository/git_http_url", "/repository/homepage");
     }
 
     @Override
     String pusher(JsonNode root) {
-        return GitPushes.firstText(root, "/user_username", "/user_name");
+        return StrictJson.firstText(root, "/user_username", "/user_name");
     }
 
     @Override
     boolean deleted(JsonNode root, String after) {
         // GitLab reports a deleted ref with checkout_sha null; a payload that leaves the field out says nothing
-        boolean noCheckout = root.has("checkout_sha") && GitPushes.optionalText(root, "/checkout_sha") == null;
+        boolean noCheckout = root.has("checkout_sha") && StrictJson.optionalText(root, "/checkout_sha") == null;
         return GitPushes.isZero(after) || noCheckout;
     }
 

@@ -72,7 +72,7 @@ abstract class GitSender extends JsonSender {
         /** Reads {@code ref}, {@code after} and {@code before} at the top of the payload, where GitHub, GitLab and Gitea send them. */
         static RefUpdate read(JsonNode root, String repositoryUrl, String repositoryField) {
             String repository = GitPushes.repository(repositoryUrl, repositoryField);
-            String rawRef = GitPushes.text(root, "/ref");
+            String rawRef = StrictJson.text(root, "/ref");
             GitRef ref = GitPushes.ref(rawRef);
             String after = GitPushes.sha(root, "/after");
             String before = GitPushes.optionalSha(root, "/before");

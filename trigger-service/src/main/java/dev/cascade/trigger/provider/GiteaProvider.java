@@ -51,12 +51,12 @@ public class GiteaProvider extends GitSender {
 
     @Override
     String repositoryUrl(JsonNode root) {
-        return GitPushes.firstText(root, "/repository/clone_url", "/repository/html_url");
+        return StrictJson.firstText(root, "/repository/clone_url", "/repository/html_url");
     }
 
     @Override
     String pusher(JsonNode root) {
-        return GitPushes.firstText(root, "/pusher/login", "/pusher/username");
+        return StrictJson.firstText(root, "/pusher/login", "/pusher/username");
     }
 
     /** Gitea lists only the newest few commits and counts them all in total_commits. */
