@@ -1,14 +1,7 @@
 package dev.cascade.trigger.provider;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.git.GitRef;
 import dev.cascade.trigger.webhook.Credential;
@@ -17,7 +10,6 @@ import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
 import io.quarkus.logging.Log;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 
@@ -26,11 +18,6 @@ import java.util.Set;
 public class GenericProvider extends GitSender {
 
     private static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml");
-    // deep enough for any real hook body, shallow enough that a hostile one cannot exhaust the stack
-    private static final int MAX_DEPTH = 64;
-
-    private final YAMLMapper yaml = new YAMLMapper();
-
     public GenericProvider(ObjectMapper mapper) {
         super(mapper, "generic", Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml"));
     }
@@ -44,7 +31,7 @@ public class GenericProvider extends GitSender {
     /** The body as one JSON object, or as a YAML mapping when sent as YAML. */
     @Override
     JsonNode object(WebhookRequest request) {
-        return YAML_TYPES.contains(request.mediaType()) ? yamlObject(request.body()) : super.object(request);
+        return YAML_TYPES.contains(request.mediaType()) ? YamlPayload.object(request.body()) : super.object(request);
     }
 
     @Override
@@ -101,78 +88,5 @@ public class GenericProvider extends GitSender {
             throw new MalformedWebhookException(label + " is required");
         }
         return StrictJson.text(root, pointer);
-    }
-
-    /**
-     * Reads a YAML mapping with every scalar kept as the text that was written: YAML would otherwise turn
-     * an all-digit commit id into a number, and one with a leading zero into an octal one.
-     */
-    private JsonNode yamlObject(byte[] body) {
-        try (JsonParser parser = yaml.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new MalformedWebhookException("body is not a YAML mapping");
-            }
-            return yamlValue(parser, 0);
-        } catch (JsonProcessingException e) {
-            throw new MalformedWebhookException("body is not valid YAML: " + firstLine(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new MalformedWebhookException("body cannot be read: " + firstLine(e.getMessage()));
-        } catch (MalformedWebhookException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // the YAML library reports some limits (aliases, size) with its own unchecked exceptions
-            throw new MalformedWebhookException("body is not valid YAML: " + firstLine(e.getMessage()));
-        }
-    }
-
-    private static JsonNode yamlValue(JsonParser parser, int depth) throws IOException {
-        if (depth > MAX_DEPTH) {
-            throw new MalformedWebhookException("body is nested more than " + MAX_DEPTH + " levels deep");
-        }
-        JsonToken token = parser.currentToken();
-        if (token == null) {
-            throw new MalformedWebhookException("body is not valid YAML: it ends early");
-        }
-        switch (token) {
-            case START_OBJECT -> {
-                ObjectNode object = JsonNodeFactory.instance.objectNode();
-                JsonToken next;
-                while ((next = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
-                    parser.nextToken();
-                    object.set(name, yamlValue(parser, depth + 1));
-                }
-                if (next != JsonToken.END_OBJECT) {
-                    throw new MalformedWebhookException("body is not valid YAML: a mapping does not end");
-                }
-                return object;
-            }
-            case START_ARRAY -> {
-                ArrayNode array = JsonNodeFactory.instance.arrayNode();
-                JsonToken next;
-                while ((next = parser.nextToken()) != JsonToken.END_ARRAY) {
-                    if (next == null) {
-                        throw new MalformedWebhookException("body is not valid YAML: a sequence does not end");
-                    }
-                    array.add(yamlValue(parser, depth + 1));
-                }
-                return array;
-            }
-            case VALUE_NULL -> {
-                return JsonNodeFactory.instance.nullNode();
-            }
-            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
-                return JsonNodeFactory.instance.textNode(parser.getText());
-            }
-            default -> throw new MalformedWebhookException("body holds a YAML value of an unsupported kind (" + token + ")");
-        }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }
