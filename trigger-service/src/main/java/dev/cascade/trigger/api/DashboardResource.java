@@ -4,7 +4,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Where the dashboard (served from {@code /}) finds the other two services' APIs, as the browser reaches them. */
@@ -18,9 +17,8 @@ public class DashboardResource {
 
     private final Endpoints endpoints;
 
-    public DashboardResource(@ConfigProperty(name = "cascade.dashboard.build-url") String buildUrl,
-                             @ConfigProperty(name = "cascade.dashboard.deploy-url") String deployUrl) {
-        this.endpoints = new Endpoints(buildUrl, deployUrl);
+    public DashboardResource(DashboardConfig config) {
+        this.endpoints = new Endpoints(config.buildUrl(), config.deployUrl());
     }
 
     @GET

@@ -3,7 +3,6 @@ package dev.cascade.trigger.api;
 import dev.cascade.trigger.intake.Delivery;
 import dev.cascade.trigger.intake.DeliveryEvent;
 import dev.cascade.trigger.intake.WebhookIntake;
-import dev.cascade.trigger.webhook.WebhookResource;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;

@@ -6,55 +6,26 @@ import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.events.SourcePushed.RefType;
 import dev.cascade.common.git.GitRef;
 import dev.cascade.trigger.webhook.Credential;
-import dev.cascade.trigger.webhook.Json;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
 import io.quarkus.logging.Log;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /** Bitbucket Cloud {@code repo:push} webhooks: one push may update several branches and tags. */
-@ApplicationScoped
-public class BitbucketProvider implements WebhookProvider {
-
-    private final ObjectMapper mapper;
+@Singleton
+public class BitbucketProvider extends GitSender {
 
     public BitbucketProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
-    }
-
-    @Override
-    public String sender() {
-        return "bitbucket";
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.GIT;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of("application/json");
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = Json.lenient(mapper, request.body());
-            return root == null ? null : GitPushes.lenientRepository(repositoryUrl(root));
-        } catch (RuntimeException e) {
-            return null;
-        }
+        super(mapper, "bitbucket", Set.of("application/json"));
     }
 
     @Override
     public Credential credential(WebhookRequest request) {
-        Credential hmac = GitPushes.hmac(request.header("X-Hub-Signature"));
-        return hmac != null ? hmac : new Credential.Missing("X-Hub-Signature");
+        return Credentials.hmacHeader(request, "X-Hub-Signature");
     }
 
     @Override
@@ -69,21 +40,21 @@ public class BitbucketProvider implements WebhookProvider {
             requestId = GitPushes.dedupKey(requestId);
         }
         if (event.equals("diagnostics:ping")) {
-            return ParsedDelivery.ignored(event, keyed ? requestId : GitPushes.bodyKey(event, request.body()),
+            return ParsedDelivery.ignored(event, keyed ? requestId : bodyKey(event, request.body()),
                     claimedSubject(request), "ping");
         }
         if (!event.equals("repo:push")) {
-            return ParsedDelivery.ignored(event, keyed ? requestId : GitPushes.bodyKey(event, request.body()),
+            return ParsedDelivery.ignored(event, keyed ? requestId : bodyKey(event, request.body()),
                     claimedSubject(request), GitPushes.notHandled(event));
         }
 
-        JsonNode root = Json.object(mapper, request.body());
+        JsonNode root = object(request);
         String repository = GitPushes.repository(repositoryUrl(root), "repository.links.html.href");
         JsonNode changes = root.at("/push/changes");
         if (!changes.isArray()) {
             throw new MalformedWebhookException("field /push/changes must be an array");
         }
-        String pusher = GitPushes.firstText(root, "/actor/nickname", "/actor/display_name");
+        String pusher = pusher(root);
 
         List<SourcePushed> pushes = new ArrayList<>();
         List<String> ignored = new ArrayList<>();
@@ -100,20 +71,20 @@ public class BitbucketProvider implements WebhookProvider {
                     throw new MalformedWebhookException("a change in /push/changes has neither new nor old");
                 }
                 GitRef gone = side(change, "/old");
-                String name = gone == null ? GitPushes.text(change, "/old/name") : gone.fullName();
+                String name = gone == null ? StrictJson.text(change, "/old/name") : gone.fullName();
                 keyParts.add(name + ":" + GitPushes.ZERO_SHA);
                 ignored.add(gone == null ? name + " deleted" : GitPushes.deletedReason(gone));
                 continue;
             }
             GitRef ref = side(change, "/new");
             String after = GitPushes.sha(change, "/new/target/hash");
-            keyParts.add((ref == null ? GitPushes.text(change, "/new/name") : ref.fullName()) + ":" + after);
+            keyParts.add((ref == null ? StrictJson.text(change, "/new/name") : ref.fullName()) + ":" + after);
             if (ref == null) {
-                ignored.add(GitPushes.abbreviate(GitPushes.text(change, "/new/type") + " " + GitPushes.text(change, "/new/name"))
+                ignored.add(GitPushes.abbreviate(StrictJson.text(change, "/new/type") + " " + StrictJson.text(change, "/new/name"))
                         + " is not a branch or tag");
                 continue;
             }
-            String message = GitPushes.firstText(change, "/new/target/message", "/new/target/summary/raw");
+            String message = StrictJson.firstText(change, "/new/target/message", "/new/target/summary/raw");
             if (GitPushes.skips(ref, message)) {
                 ignored.add(GitPushes.skipReason(after));
                 continue;
@@ -146,8 +117,8 @@ public class BitbucketProvider implements WebhookProvider {
         if (!node.isObject()) {
             throw new MalformedWebhookException("field " + side + " of a change must be an object");
         }
-        String type = GitPushes.text(change, side + "/type");
-        String name = GitPushes.text(change, side + "/name");
+        String type = StrictJson.text(change, side + "/type");
+        String name = StrictJson.text(change, side + "/name");
         return switch (type) {
             case "branch" -> GitPushes.ref(RefType.BRANCH, name);
             case "tag" -> GitPushes.ref(RefType.TAG, name);
@@ -155,13 +126,19 @@ public class BitbucketProvider implements WebhookProvider {
         };
     }
 
+    @Override
+    String pusher(JsonNode root) {
+        return StrictJson.firstText(root, "/actor/nickname", "/actor/display_name");
+    }
+
     /** The repository's web address; the payload has no clone URL. */
-    private static String repositoryUrl(JsonNode root) {
-        String html = GitPushes.firstText(root, "/repository/links/html/href");
+    @Override
+    String repositoryUrl(JsonNode root) {
+        String html = StrictJson.firstText(root, "/repository/links/html/href");
         if (html != null) {
             return html;
         }
-        String fullName = GitPushes.firstText(root, "/repository/full_name");
+        String fullName = StrictJson.firstText(root, "/repository/full_name");
         return fullName == null ? null : "https://bitbucket.org/" + fullName;
     }
 }

@@ -11,13 +11,9 @@ import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
 import io.quarkus.logging.Log;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,8 +27,8 @@ import java.util.stream.Collectors;
  * Notifications of a CNCF Distribution registry ({@code registry:2}, Debian's {@code docker-registry}): one
  * envelope of events per POST, of which only tagged manifest and index pushes become image candidates.
  */
-@ApplicationScoped
-public class DistributionProvider implements WebhookProvider {
+@Singleton
+public class DistributionProvider extends RegistrySender {
 
     static final String EVENTS_V1 = "application/vnd.docker.distribution.events.v1+json";
     static final String EVENTS_V2 = "application/vnd.docker.distribution.events.v2+json";
@@ -44,56 +40,31 @@ public class DistributionProvider implements WebhookProvider {
             "application/vnd.docker.distribution.manifest.v2+json",
             "application/vnd.docker.distribution.manifest.list.v2+json");
 
-    private final ObjectMapper mapper;
-
     public DistributionProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
+        super(mapper, "distribution", Set.of(EVENTS_V1, EVENTS_V2, "application/json"));
     }
 
     @Override
-    public String sender() {
-        return "distribution";
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.REGISTRY;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of(EVENTS_V1, EVENTS_V2, "application/json");
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = Json.lenient(mapper, request.body());
-            JsonNode events = root == null ? null : root.get("events");
-            if (events == null || !events.isArray() || events.isEmpty() || !events.get(0).isObject()) {
-                return null;
-            }
-            JsonNode first = events.get(0);
-            String repository = Json.optionalText(first, "/target/repository");
-            String host = host(first);
-            return repository == null || host == null ? null : ImageRef.parse(host + "/" + repository).name();
-        } catch (RuntimeException e) {
+    String subject(JsonNode root) {
+        JsonNode events = root.get("events");
+        if (events == null || !events.isArray() || events.isEmpty() || !events.get(0).isObject()) {
             return null;
         }
+        JsonNode first = events.get(0);
+        String repository = Json.optionalText(first, "/target/repository");
+        String host = host(first);
+        return repository == null || host == null ? null : ImageRef.parse(host + "/" + repository).name();
     }
 
+    /** The registry can only send static headers from its configuration: a shared token is all there is. */
     @Override
     public Credential credential(WebhookRequest request) {
-        // the registry can only send static headers from its configuration: a shared token is all there is
-        String authorization = request.header("Authorization");
-        return authorization == null || authorization.isBlank()
-                ? new Credential.Missing("Authorization")
-                : new Credential.Token(authorization.trim());
+        return Credentials.authorization(request);
     }
 
     @Override
     public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
-        JsonNode root = Json.object(mapper, request.body());
+        JsonNode root = object(request);
         JsonNode events = root.get("events");
         if (events == null || !events.isArray()) {
             throw new MalformedWebhookException("field /events must be an array of events");
@@ -148,8 +119,7 @@ public class DistributionProvider implements WebhookProvider {
         if (!left.isEmpty()) {
             Log.debugf("distribution envelope %s: %d image push(es); %s", dedupKey, images.size(), describe(left));
         }
-        ImageCandidate first = images.get(0);
-        return ParsedDelivery.images(eventName, dedupKey, first.registry() + "/" + first.repository(), images);
+        return ParsedDelivery.images(eventName, dedupKey, name(images.get(0)), images);
     }
 
     /** Why an event is not a tagged manifest push (the reason, in the singular), or null when it is one. */
@@ -212,8 +182,7 @@ public class DistributionProvider implements WebhookProvider {
         if (!isRegistryHost(host)) {
             throw new IllegalArgumentException("registry host '" + host + "' would read as a Docker Hub namespace");
         }
-        ImageRef ref = ImageRef.parse(host + "/" + repository + ":" + tag + "@" + digest);
-        return new ImageCandidate(ref.registry(), ref.repository(), ref.tag(), ref.digest(), mediaType);
+        return imageCandidate(host + "/" + repository + ":" + tag + "@" + digest, mediaType);
     }
 
     private static String lenientName(String host, String repository) {
@@ -222,14 +191,6 @@ public class DistributionProvider implements WebhookProvider {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    /**
-     * Whether a reference starting with this host reads it as a registry: a bare name such as {@code registry}
-     * would be taken for a Docker Hub namespace, as {@code docker pull} takes it.
-     */
-    private static boolean isRegistryHost(String host) {
-        return host.contains(".") || host.contains(":") || host.equals("localhost") || host.startsWith("[");
     }
 
     /** "2 blob pushes, 1 pull ignored" */

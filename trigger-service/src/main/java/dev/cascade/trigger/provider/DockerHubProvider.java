@@ -9,7 +9,7 @@ import dev.cascade.trigger.webhook.Json;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Set;
 
@@ -17,39 +17,17 @@ import java.util.Set;
  * Docker Hub repository webhooks: one tag pushed, without a digest (the intake resolves it from the
  * registry) and without any signature.
  */
-@ApplicationScoped
-public class DockerHubProvider implements WebhookProvider {
-
-    private final ObjectMapper mapper;
+@Singleton
+public class DockerHubProvider extends RegistrySender {
 
     public DockerHubProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
+        super(mapper, "dockerhub", Set.of("application/json"));
     }
 
     @Override
-    public String sender() {
-        return "dockerhub";
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.REGISTRY;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of("application/json");
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = Json.lenient(mapper, request.body());
-            String name = root == null ? null : Json.optionalText(root, "/repository/repo_name");
-            return name == null ? null : ImageRef.parse(ImageRef.DOCKER_HUB + "/" + name.trim()).name();
-        } catch (RuntimeException e) {
-            return null;
-        }
+    String subject(JsonNode root) {
+        String name = Json.optionalText(root, "/repository/repo_name");
+        return name == null ? null : ImageRef.parse(ImageRef.DOCKER_HUB + "/" + name.trim()).name();
     }
 
     @Override
@@ -64,19 +42,13 @@ public class DockerHubProvider implements WebhookProvider {
      */
     @Override
     public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
-        JsonNode root = Json.object(mapper, request.body());
+        JsonNode root = object(request);
         String repoName = Json.text(root, "/repository/repo_name").trim();
         String tag = Json.text(root, "/push_data/tag").trim();
         String pushedAt = pushedAt(root.at("/push_data/pushed_at"));
-        ImageRef ref;
-        try {
-            // a name without a namespace is an official image: "nginx" is library/nginx
-            ref = ImageRef.parse(ImageRef.DOCKER_HUB + "/" + repoName + ":" + tag);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedWebhookException("invalid image reference: " + e.getMessage());
-        }
-        ImageCandidate image = new ImageCandidate(ref.registry(), ref.repository(), ref.tag(), null, null);
-        return ParsedDelivery.images("push", repoName + ":" + tag + ":" + pushedAt, ref.name(), List.of(image));
+        // a name without a namespace is an official image: "nginx" is library/nginx
+        ImageCandidate image = candidate(ImageRef.DOCKER_HUB + "/" + repoName + ":" + tag, null);
+        return ParsedDelivery.images("push", repoName + ":" + tag + ":" + pushedAt, name(image), List.of(image));
     }
 
     /** Seconds since the epoch, sent as a JSON number in exponent form ({@code 1.417566161e+09}). */

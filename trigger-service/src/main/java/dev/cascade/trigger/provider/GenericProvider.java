@@ -1,66 +1,48 @@
 package dev.cascade.trigger.provider;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.git.GitRef;
 import dev.cascade.trigger.webhook.Credential;
-import dev.cascade.trigger.webhook.Json;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
 import io.quarkus.logging.Log;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Set;
 
 /** OpenShift-style generic git webhooks, JSON or YAML, with the secret in the URL path. */
-@ApplicationScoped
-public class GenericProvider implements WebhookProvider {
+@Singleton
+public class GenericProvider extends GitSender {
 
     private static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml");
-    // deep enough for any real hook body, shallow enough that a hostile one cannot exhaust the stack
-    private static final int MAX_DEPTH = 64;
-
-    private final ObjectMapper mapper;
-    private final YAMLMapper yaml = new YAMLMapper();
-
     public GenericProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
+        super(mapper, "generic", Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml"));
+    }
+
+    /** Read as strictly as for parsing: a body that is not one JSON or YAML object claims nothing. */
+    @Override
+    JsonNode lenientRoot(WebhookRequest request) {
+        return object(request);
+    }
+
+    /** The body as one JSON object, or as a YAML mapping when sent as YAML. */
+    @Override
+    JsonNode object(WebhookRequest request) {
+        return YAML_TYPES.contains(request.mediaType()) ? YamlPayload.object(request.body()) : super.object(request);
     }
 
     @Override
-    public String sender() {
-        return "generic";
+    String repositoryUrl(JsonNode root) {
+        JsonNode uri = root.at("/git/uri");
+        return uri.isTextual() ? uri.asText() : null;
     }
 
     @Override
-    public Kind kind() {
-        return Kind.GIT;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = read(request);
-            JsonNode uri = root.at("/git/uri");
-            return uri.isTextual() ? GitPushes.lenientRepository(uri.asText()) : null;
-        } catch (RuntimeException e) {
-            return null;
-        }
+    String pusher(JsonNode root) {
+        return StrictJson.firstText(root, "/git/author/name");
     }
 
     @Override
@@ -71,11 +53,11 @@ public class GenericProvider implements WebhookProvider {
 
     @Override
     public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
-        JsonNode root = read(request);
-        String type = GitPushes.optionalText(root, "/type");
+        JsonNode root = object(request);
+        String type = StrictJson.optionalText(root, "/type");
         String event = type == null || type.isBlank() ? "generic" : type;
         if (!"git".equalsIgnoreCase(event)) {
-            return ParsedDelivery.ignored(event, GitPushes.bodyKey(event, request.body()), claimedSubject(request),
+            return ParsedDelivery.ignored(event, bodyKey(event, request.body()), claimedSubject(request),
                     type == null ? "no type: only type Git is handled" : "type '" + GitPushes.abbreviate(type) + "' is not handled");
         }
         JsonNode git = root.path("git");
@@ -89,14 +71,14 @@ public class GenericProvider implements WebhookProvider {
         GitRef ref = GitPushes.ref(rawRef);
         // "main" and "refs/heads/main" are one ref, so a resend spelled either way is the same delivery
         String dedupKey = GitPushes.dedupKey(repository + ":" + (ref == null ? rawRef.trim() : ref.fullName()) + ":" + commit);
-        String message = GitPushes.optionalText(root, "/git/message");
+        String message = StrictJson.optionalText(root, "/git/message");
         String why = GitPushes.whyIgnored(rawRef, ref, GitPushes.isZero(commit), new GitPushes.Commit(commit, message));
         if (why != null) {
             Log.debugf("generic push to %s ignored: %s", repository, why);
             return ParsedDelivery.ignored(event, dedupKey, repository, why);
         }
         SourcePushed push = new SourcePushed(repository, ref.type(), ref.name(), null, commit, null,
-                GitPushes.firstText(root, "/git/author/name"), sender(), null);
+                pusher(root), sender(), null);
         return ParsedDelivery.pushes(event, dedupKey, repository, List.of(push));
     }
 
@@ -105,83 +87,6 @@ public class GenericProvider implements WebhookProvider {
         if (n.isMissingNode() || n.isNull() || (n.isTextual() && n.asText().isBlank())) {
             throw new MalformedWebhookException(label + " is required");
         }
-        return GitPushes.text(root, pointer);
-    }
-
-    private JsonNode read(WebhookRequest request) {
-        return YAML_TYPES.contains(request.mediaType()) ? yamlObject(request.body()) : Json.object(mapper, request.body());
-    }
-
-    /**
-     * Reads a YAML mapping with every scalar kept as the text that was written: YAML would otherwise turn
-     * an all-digit commit id into a number, and one with a leading zero into an octal one.
-     */
-    private JsonNode yamlObject(byte[] body) {
-        try (JsonParser parser = yaml.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new MalformedWebhookException("body is not a YAML mapping");
-            }
-            return yamlValue(parser, 0);
-        } catch (JsonProcessingException e) {
-            throw new MalformedWebhookException("body is not valid YAML: " + firstLine(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new MalformedWebhookException("body cannot be read: " + firstLine(e.getMessage()));
-        } catch (MalformedWebhookException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // the YAML library reports some limits (aliases, size) with its own unchecked exceptions
-            throw new MalformedWebhookException("body is not valid YAML: " + firstLine(e.getMessage()));
-        }
-    }
-
-    private static JsonNode yamlValue(JsonParser parser, int depth) throws IOException {
-        if (depth > MAX_DEPTH) {
-            throw new MalformedWebhookException("body is nested more than " + MAX_DEPTH + " levels deep");
-        }
-        JsonToken token = parser.currentToken();
-        if (token == null) {
-            throw new MalformedWebhookException("body is not valid YAML: it ends early");
-        }
-        switch (token) {
-            case START_OBJECT -> {
-                ObjectNode object = JsonNodeFactory.instance.objectNode();
-                JsonToken next;
-                while ((next = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
-                    parser.nextToken();
-                    object.set(name, yamlValue(parser, depth + 1));
-                }
-                if (next != JsonToken.END_OBJECT) {
-                    throw new MalformedWebhookException("body is not valid YAML: a mapping does not end");
-                }
-                return object;
-            }
-            case START_ARRAY -> {
-                ArrayNode array = JsonNodeFactory.instance.arrayNode();
-                JsonToken next;
-                while ((next = parser.nextToken()) != JsonToken.END_ARRAY) {
-                    if (next == null) {
-                        throw new MalformedWebhookException("body is not valid YAML: a sequence does not end");
-                    }
-                    array.add(yamlValue(parser, depth + 1));
-                }
-                return array;
-            }
-            case VALUE_NULL -> {
-                return JsonNodeFactory.instance.nullNode();
-            }
-            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
-                return JsonNodeFactory.instance.textNode(parser.getText());
-            }
-            default -> throw new MalformedWebhookException("body holds a YAML value of an unsupported kind (" + token + ")");
-        }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return StrictJson.text(root, pointer);
     }
 }

@@ -9,7 +9,7 @@ import dev.cascade.trigger.webhook.Json;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -19,80 +19,42 @@ import java.util.Set;
  * GitHub Container Registry pushes, as GitHub's {@code package} webhook event reports them: a container package
  * version published (or updated) under a tag, signed as every GitHub webhook is.
  */
-@ApplicationScoped
-public class GhcrProvider implements WebhookProvider {
+@Singleton
+public class GhcrProvider extends RegistrySender {
 
     static final String DEFAULT_REGISTRY = "ghcr.io";
 
     private static final Set<String> PUSH_ACTIONS = Set.of("published", "updated");
 
-    private final ObjectMapper mapper;
-
     public GhcrProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
+        super(mapper, "ghcr", Set.of("application/json"));
     }
 
     @Override
-    public String sender() {
-        return "ghcr";
+    String subject(JsonNode root) {
+        String namespace = namespace(root.path("package"));
+        String name = Json.optionalText(root, "/package/name");
+        return namespace == null || name == null ? null
+                : ImageRef.parse(registry(root.path("package")) + "/" + namespace + "/" + name.trim()).name();
     }
 
-    @Override
-    public Kind kind() {
-        return Kind.REGISTRY;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of("application/json");
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = Json.lenient(mapper, request.body());
-            if (root == null) {
-                return null;
-            }
-            String namespace = namespace(root.path("package"));
-            String name = Json.optionalText(root, "/package/name");
-            return namespace == null || name == null ? null
-                    : ImageRef.parse(registry(root.path("package")) + "/" + namespace + "/" + name.trim()).name();
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
+    /** Signed as every GitHub webhook is. */
     @Override
     public Credential credential(WebhookRequest request) {
-        String signature = request.header("X-Hub-Signature-256");
-        if (signature == null || signature.isBlank()) {
-            return new Credential.Missing("X-Hub-Signature-256");
-        }
-        String v = signature.trim();
-        return new Credential.HmacSha256(v.regionMatches(true, 0, "sha256=", 0, 7) ? v.substring(7) : v);
+        return Credentials.hmacHeader(request, "X-Hub-Signature-256");
     }
 
     @Override
     public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
-        String event = request.header("X-GitHub-Event");
-        if (event == null || event.isBlank()) {
-            throw new MalformedWebhookException("X-GitHub-Event header is missing");
-        }
-        String delivery = request.header("X-GitHub-Delivery");
-        if (delivery == null || delivery.isBlank()) {
-            throw new MalformedWebhookException("X-GitHub-Delivery header is missing");
-        }
-        // GitHub keeps both on a manual redelivery, and the delivery id alone is only unique per hook
-        String hookId = request.header("X-GitHub-Hook-ID");
-        String dedupKey = (hookId == null ? "" : hookId.trim()) + ":" + delivery.trim();
-        event = event.trim();
+        GitHubDelivery delivery = GitHubDelivery.of(request);
+        String dedupKey = delivery.dedupKey();
+        String event = delivery.event().trim();
         if (!event.equals("package")) {
             return ParsedDelivery.ignored(event, dedupKey, claimedSubject(request),
                     event.equals("ping") ? "ping: nothing to do" : "event '" + event + "' is not a package event");
         }
 
-        JsonNode root = Json.object(mapper, request.body());
+        JsonNode root = object(request);
         String action = Json.text(root, "/action");
         JsonNode pkg = root.get("package");
         if (pkg == null || !pkg.isObject()) {
@@ -121,14 +83,9 @@ public class GhcrProvider implements WebhookProvider {
             throw new MalformedWebhookException("missing or empty field /package/namespace");
         }
         String digest = digest(pkg);
-        ImageRef ref;
-        try {
-            ref = ImageRef.parse(registry(pkg) + "/" + namespace + "/" + name + ":" + tag.trim() + (digest == null ? "" : "@" + digest));
-        } catch (IllegalArgumentException e) {
-            throw new MalformedWebhookException("invalid image reference: " + e.getMessage());
-        }
-        ImageCandidate image = new ImageCandidate(ref.registry(), ref.repository(), ref.tag(), ref.digest(), null);
-        return ParsedDelivery.images(event, dedupKey, ref.name(), List.of(image));
+        ImageCandidate image = candidate(registry(pkg) + "/" + namespace + "/" + name + ":" + tag.trim()
+                + (digest == null ? "" : "@" + digest), null);
+        return ParsedDelivery.images(event, dedupKey, name(image), List.of(image));
     }
 
     /** The owner as image names spell it: GitHub logins keep their case, image names are lower case. */
@@ -158,7 +115,7 @@ public class GhcrProvider implements WebhookProvider {
                 URI uri = URI.create(url.trim());
                 String host = uri.getHost() == null ? null : uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
                 // a bare name would read as a Docker Hub namespace in an image reference
-                if (host != null && (host.contains(".") || host.contains(":") || host.equals("localhost"))) {
+                if (host != null && isRegistryHost(host)) {
                     return host;
                 }
             } catch (IllegalArgumentException e) {

@@ -1,26 +1,19 @@
 package dev.cascade.trigger.provider;
 
-import dev.cascade.common.hash.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.common.events.SourcePushed.RefType;
 import dev.cascade.common.git.GitRef;
 import dev.cascade.common.git.GitRepository;
-import dev.cascade.trigger.webhook.Credential;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * What the git senders share: strict reading of untrusted push payloads (wrong types are malformed, never
- * a ClassCast or NullPointer), ref and repository normalisation, deletion and {@code [skip ci]} detection,
- * and the union of changed paths.
+ * What the git senders share in reading a push: commit ids, ref and repository normalisation, deletion and
+ * {@code [skip ci]} detection, and the union of changed paths. Fields are read with {@link StrictJson}.
  */
 final class GitPushes {
 
@@ -43,90 +36,20 @@ final class GitPushes {
     record Commit(String id, String message) {
     }
 
-    /** A required string field at a JSON pointer: missing, null, empty or not a string is malformed. */
-    static String text(JsonNode root, String pointer) {
-        String value = optionalText(root, pointer);
-        if (value == null || value.isBlank()) {
-            throw new MalformedWebhookException("missing or empty field " + pointer);
-        }
-        return value;
-    }
-
-    /** An optional string field: null when absent or null, malformed when it holds anything but a string. */
-    static String optionalText(JsonNode root, String pointer) {
-        JsonNode n = root.at(pointer);
-        if (n.isMissingNode() || n.isNull()) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw new MalformedWebhookException("field " + pointer + " must be a string, not " + describe(n));
-        }
-        return n.asText();
-    }
-
-    /** The first non-blank string among several fields, each read strictly; null when none is set. */
-    static String firstText(JsonNode root, String... pointers) {
-        for (String pointer : pointers) {
-            String value = optionalText(root, pointer);
-            if (value != null && !value.isBlank()) {
-                return value;
-            }
-        }
-        return null;
-    }
-
-    /** An optional boolean field: false when absent or null, malformed when not a boolean. */
-    static boolean flag(JsonNode root, String pointer) {
-        JsonNode n = root.at(pointer);
-        if (n.isMissingNode() || n.isNull()) {
-            return false;
-        }
-        if (!n.isBoolean()) {
-            throw new MalformedWebhookException("field " + pointer + " must be true or false, not " + describe(n));
-        }
-        return n.booleanValue();
-    }
-
-    /** An optional array field: empty when absent or null, malformed when not an array. */
-    static List<JsonNode> array(JsonNode root, String pointer) {
-        JsonNode n = root.at(pointer);
-        if (n.isMissingNode() || n.isNull()) {
-            return List.of();
-        }
-        if (!n.isArray()) {
-            throw new MalformedWebhookException("field " + pointer + " must be an array, not " + describe(n));
-        }
-        List<JsonNode> items = new ArrayList<>(n.size());
-        n.forEach(items::add);
-        return items;
-    }
-
-    /** An optional whole number: null when absent or null, malformed when anything else. */
-    static Integer optionalInt(JsonNode root, String pointer) {
-        JsonNode n = root.at(pointer);
-        if (n.isMissingNode() || n.isNull()) {
-            return null;
-        }
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw new MalformedWebhookException("field " + pointer + " must be a whole number, not " + describe(n));
-        }
-        return n.intValue();
-    }
-
     /** A required full commit id (lower-cased). */
     static String sha(JsonNode root, String pointer) {
-        return checkSha(text(root, pointer), pointer, FULL_SHA);
+        return checkSha(StrictJson.text(root, pointer), pointer, FULL_SHA);
     }
 
     /** An optional full commit id (lower-cased), null when absent. */
     static String optionalSha(JsonNode root, String pointer) {
-        String value = optionalText(root, pointer);
+        String value = StrictJson.optionalText(root, pointer);
         return value == null || value.isEmpty() ? null : checkSha(value, pointer, FULL_SHA);
     }
 
     /** A required commit id that may be abbreviated, for hooks that people write by hand. */
     static String abbreviatedSha(JsonNode root, String pointer) {
-        return checkSha(text(root, pointer), pointer, ANY_SHA);
+        return checkSha(StrictJson.text(root, pointer), pointer, ANY_SHA);
     }
 
     private static String checkSha(String value, String pointer, Pattern shape) {
@@ -188,23 +111,6 @@ final class GitPushes {
         return sha != null && !sha.isEmpty() && sha.chars().allMatch(c -> c == '0');
     }
 
-    /** An HMAC credential from a header, with any {@code sha256=} prefix removed; null when the header is absent. */
-    static Credential hmac(String headerValue) {
-        if (headerValue == null || headerValue.isBlank()) {
-            return null;
-        }
-        String v = headerValue.trim();
-        return new Credential.HmacSha256(v.regionMatches(true, 0, "sha256=", 0, 7) ? v.substring(7) : v);
-    }
-
-    /**
-     * A de-duplication key for deliveries that name no push (events not handled, pings) and whose sender
-     * gives no delivery id that survives a resend: the same bytes again are the same delivery.
-     */
-    static String bodyKey(String eventName, byte[] body) {
-        return dedupKey((eventName == null ? "" : eventName) + ":sha256:" + Sha256.hex(body));
-    }
-
     /** A key as it is stored (see {@link ParsedDelivery#storableKey}). */
     static String dedupKey(String key) {
         return ParsedDelivery.storableKey(key);
@@ -264,19 +170,19 @@ final class GitPushes {
     static Commit headCommit(JsonNode root, String after) {
         JsonNode head = root.path("head_commit");
         if (!head.isMissingNode() && !head.isNull() && !head.isObject()) {
-            throw new MalformedWebhookException("field /head_commit must be an object, not " + describe(head));
+            throw new MalformedWebhookException("field /head_commit must be an object, not " + StrictJson.describe(head));
         }
         if (head.isObject()) {
-            String message = optionalText(head, "/message");
+            String message = StrictJson.optionalText(head, "/message");
             if (message != null) {
-                String id = optionalText(head, "/id");
+                String id = StrictJson.optionalText(head, "/id");
                 return new Commit(id == null || id.isBlank() ? after : id, message);
             }
         }
         List<JsonNode> commits = commits(root);
         Commit last = null;
         for (JsonNode c : commits) {
-            Commit commit = new Commit(optionalText(c, "/id"), optionalText(c, "/message"));
+            Commit commit = new Commit(StrictJson.optionalText(c, "/id"), StrictJson.optionalText(c, "/message"));
             if (after.equalsIgnoreCase(commit.id() == null ? "" : commit.id())) {
                 return commit;
             }
@@ -302,17 +208,17 @@ final class GitPushes {
      */
     static List<String> changedPaths(JsonNode root, String before, String totalPointer) {
         List<JsonNode> commits = commits(root);
-        Integer total = totalPointer == null ? null : optionalInt(root, totalPointer);
+        Integer total = totalPointer == null ? null : StrictJson.optionalInt(root, totalPointer);
         boolean complete = before != null && !isZero(before) && (total == null || total <= commits.size())
                 && !commits.isEmpty() && commits.size() < MAX_LISTED_COMMITS;
         TreeSet<String> paths = new TreeSet<>();
         for (JsonNode c : commits) {
             int files = 0;
             for (String list : new String[] {"/added", "/modified", "/removed"}) {
-                List<JsonNode> entries = array(c, list);
+                List<JsonNode> entries = StrictJson.array(c, list);
                 for (JsonNode p : entries) {
                     if (!p.isTextual()) {
-                        throw new MalformedWebhookException("a commit's " + list.substring(1) + " list holds " + describe(p)
+                        throw new MalformedWebhookException("a commit's " + list.substring(1) + " list holds " + StrictJson.describe(p)
                                 + ", not a path");
                     }
                     paths.add(p.asText());
@@ -327,17 +233,13 @@ final class GitPushes {
 
     /** The {@code commits} list, each entry checked to be an object. */
     static List<JsonNode> commits(JsonNode root) {
-        List<JsonNode> commits = array(root, "/commits");
+        List<JsonNode> commits = StrictJson.array(root, "/commits");
         for (JsonNode c : commits) {
             if (!c.isObject()) {
-                throw new MalformedWebhookException("field /commits must hold objects, not " + describe(c));
+                throw new MalformedWebhookException("field /commits must hold objects, not " + StrictJson.describe(c));
             }
         }
         return commits;
-    }
-
-    private static String describe(JsonNode n) {
-        return n.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     /** Client text shortened for messages and reasons, which are stored and logged. */

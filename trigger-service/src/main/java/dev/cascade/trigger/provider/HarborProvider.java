@@ -1,6 +1,5 @@
 package dev.cascade.trigger.provider;
 
-import dev.cascade.common.hash.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.common.image.ImageRef;
@@ -10,11 +9,8 @@ import dev.cascade.trigger.webhook.Json;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,63 +19,35 @@ import java.util.TreeSet;
  * Harbor webhooks, in the default payload format ({@code type: PUSH_ARTIFACT}) and in the CloudEvents format of
  * Harbor 2.10 and later ({@code type: harbor.artifact.pushed}); only artifact pushes under a tag are candidates.
  */
-@ApplicationScoped
-public class HarborProvider implements WebhookProvider {
+@Singleton
+public class HarborProvider extends RegistrySender {
 
     static final String CLOUDEVENTS = "application/cloudevents+json";
     static final String PUSH_ARTIFACT = "PUSH_ARTIFACT";
     static final String CLOUDEVENT_PUSHED = "harbor.artifact.pushed";
 
-    private final ObjectMapper mapper;
-
     public HarborProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
+        super(mapper, "harbor", Set.of("application/json", CLOUDEVENTS));
     }
 
     @Override
-    public String sender() {
-        return "harbor";
+    String subject(JsonNode root) {
+        JsonNode data = isCloudEvent(root) ? root.path("data") : root.path("event_data");
+        JsonNode first = data.path("resources").path(0);
+        String url = Json.optionalText(first, "/resource_url");
+        String repository = repository(data);
+        return url == null || repository == null ? null : ImageRef.parse(host(url) + "/" + repository).name();
     }
 
-    @Override
-    public Kind kind() {
-        return Kind.REGISTRY;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of("application/json", CLOUDEVENTS);
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = Json.lenient(mapper, request.body());
-            if (root == null) {
-                return null;
-            }
-            JsonNode data = isCloudEvent(root) ? root.path("data") : root.path("event_data");
-            JsonNode first = data.path("resources").path(0);
-            String url = Json.optionalText(first, "/resource_url");
-            String repository = repository(data);
-            return url == null || repository == null ? null : ImageRef.parse(host(url) + "/" + repository).name();
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
+    /** Harbor sends the "Auth Header" of the webhook policy as the Authorization header, as it is. */
     @Override
     public Credential credential(WebhookRequest request) {
-        // Harbor sends the "Auth Header" of the webhook policy as the Authorization header, as it is
-        String authorization = request.header("Authorization");
-        return authorization == null || authorization.isBlank()
-                ? new Credential.Missing("Authorization")
-                : new Credential.Token(authorization.trim());
+        return Credentials.authorization(request);
     }
 
     @Override
     public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
-        JsonNode root = Json.object(mapper, request.body());
+        JsonNode root = object(request);
         boolean cloudEvent = isCloudEvent(root);
         String type = Json.text(root, "/type");
         if (!type.equals(cloudEvent ? CLOUDEVENT_PUSHED : PUSH_ARTIFACT)) {
@@ -118,18 +86,17 @@ public class HarborProvider implements WebhookProvider {
                 keys.add(host + "/" + repository + "@" + digest);
                 continue;
             }
-            ImageCandidate image = candidate(host, repository, tag.trim(), digest);
+            ImageCandidate image = candidate(host + "/" + repository + ":" + tag.trim() + "@" + digest, null);
             images.add(image);
             keys.add(image.registry() + "/" + image.repository() + ":" + image.tag() + "@" + image.digest());
         }
         // Harbor resends the same push with a new event id and time: what was pushed is the identity (WEBHOOKS.md)
-        String dedupKey = keys.isEmpty() ? type + ":sha256:" + Sha256.hex(request.body()) : String.join(",", keys);
+        String dedupKey = keys.isEmpty() ? bodyKey(type, request.body()) : String.join(",", keys);
         if (images.isEmpty()) {
             return ParsedDelivery.ignored(type, dedupKey, claimedSubject(request), resources.isEmpty()
                     ? "no artifact listed" : "no tagged artifact: " + untagged + " untagged push" + (untagged == 1 ? "" : "es") + " ignored");
         }
-        ImageCandidate first = images.get(0);
-        return ParsedDelivery.images(type, dedupKey, first.registry() + "/" + first.repository(), images);
+        return ParsedDelivery.images(type, dedupKey, name(images.get(0)), images);
     }
 
     private static boolean isCloudEvent(JsonNode root) {
@@ -143,7 +110,7 @@ public class HarborProvider implements WebhookProvider {
     private static String ignoredKey(JsonNode root, boolean cloudEvent, String type, byte[] body) {
         String id = cloudEvent ? Json.optionalText(root, "/id") : null;
         return id == null || id.isBlank()
-                ? type + ":sha256:" + Sha256.hex(body)
+                ? bodyKey(type, body)
                 : type + ":" + String.valueOf(Json.optionalText(root, "/source")) + ":" + id;
     }
 
@@ -160,29 +127,12 @@ public class HarborProvider implements WebhookProvider {
 
     /** The registry host of a {@code resource_url} such as {@code harbor.example.com/library/app:latest}. */
     private static String host(String resourceUrl) {
-        String url = resourceUrl.trim();
-        int scheme = url.indexOf("://");
-        if (scheme >= 0) {
-            url = url.substring(scheme + 3);
-        }
+        String url = stripScheme(resourceUrl);
         int slash = url.indexOf('/');
         String host = slash < 0 ? url : url.substring(0, slash);
-        if (host.isEmpty() || !(host.contains(".") || host.contains(":") || host.equals("localhost") || host.startsWith("["))) {
+        if (host.isEmpty() || !isRegistryHost(host)) {
             throw new MalformedWebhookException("resource_url '" + abbreviate(resourceUrl) + "' does not start with a registry host");
         }
         return host;
-    }
-
-    private static ImageCandidate candidate(String host, String repository, String tag, String digest) {
-        try {
-            ImageRef ref = ImageRef.parse(host + "/" + repository + ":" + tag + "@" + digest);
-            return new ImageCandidate(ref.registry(), ref.repository(), ref.tag(), ref.digest(), null);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedWebhookException("invalid image reference: " + e.getMessage());
-        }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
     }
 }

@@ -9,7 +9,7 @@ import dev.cascade.trigger.webhook.Json;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,39 +20,18 @@ import java.util.TreeSet;
  * Quay (quay.io and Red Hat Quay) "Push to Repository" notifications: the tags a push updated, without digests
  * (the intake resolves them from the registry) and without any signature.
  */
-@ApplicationScoped
-public class QuayProvider implements WebhookProvider {
-
-    private final ObjectMapper mapper;
+@Singleton
+public class QuayProvider extends RegistrySender {
 
     public QuayProvider(ObjectMapper mapper) {
-        this.mapper = mapper;
+        super(mapper, "quay", Set.of("application/json"));
     }
 
+    // Quay sends no scheme in docker_url, but tolerating one costs nothing
     @Override
-    public String sender() {
-        return "quay";
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.REGISTRY;
-    }
-
-    @Override
-    public Set<String> mediaTypes() {
-        return Set.of("application/json");
-    }
-
-    @Override
-    public String claimedSubject(WebhookRequest request) {
-        try {
-            JsonNode root = Json.lenient(mapper, request.body());
-            String dockerUrl = root == null ? null : Json.optionalText(root, "/docker_url");
-            return dockerUrl == null ? null : ImageRef.parse(stripScheme(dockerUrl)).name();
-        } catch (RuntimeException e) {
-            return null;
-        }
+    String subject(JsonNode root) {
+        String dockerUrl = Json.optionalText(root, "/docker_url");
+        return dockerUrl == null ? null : ImageRef.parse(stripScheme(dockerUrl)).name();
     }
 
     @Override
@@ -66,14 +45,14 @@ public class QuayProvider implements WebhookProvider {
      */
     @Override
     public ParsedDelivery parse(WebhookRequest request) throws MalformedWebhookException {
-        JsonNode root = Json.object(mapper, request.body());
+        JsonNode root = object(request);
         String dockerUrl = stripScheme(Json.text(root, "/docker_url"));
         int slash = dockerUrl.indexOf('/');
         if (slash <= 0 || slash == dockerUrl.length() - 1) {
             throw new MalformedWebhookException("docker_url '" + abbreviate(dockerUrl) + "' is not registry/namespace/repository");
         }
         String host = dockerUrl.substring(0, slash);
-        if (!(host.contains(".") || host.contains(":") || host.equals("localhost") || host.startsWith("["))) {
+        if (!isRegistryHost(host)) {
             throw new MalformedWebhookException("docker_url '" + abbreviate(dockerUrl) + "' does not start with a registry host");
         }
         JsonNode updated = root.get("updated_tags");
@@ -95,24 +74,8 @@ public class QuayProvider implements WebhookProvider {
         }
         List<ImageCandidate> images = new ArrayList<>(tags.size());
         for (String tag : tags) {
-            try {
-                ImageRef ref = ImageRef.parse(dockerUrl + ":" + tag);
-                images.add(new ImageCandidate(ref.registry(), ref.repository(), ref.tag(), null, null));
-            } catch (IllegalArgumentException e) {
-                throw new MalformedWebhookException("invalid image reference: " + e.getMessage());
-            }
+            images.add(candidate(dockerUrl + ":" + tag, null));
         }
-        return ParsedDelivery.images("repo_push", dedupKey, images.get(0).registry() + "/" + images.get(0).repository(), images);
-    }
-
-    /** A scheme is no part of an image name; Quay sends none, but tolerating one costs nothing. */
-    private static String stripScheme(String url) {
-        String u = url.trim();
-        int scheme = u.indexOf("://");
-        return scheme < 0 ? u : u.substring(scheme + 3);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return ParsedDelivery.images("repo_push", dedupKey, name(images.get(0)), images);
     }
 }

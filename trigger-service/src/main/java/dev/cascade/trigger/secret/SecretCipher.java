@@ -5,11 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Encrypts stored webhook secrets with AES-256-GCM under {@code cascade.secrets.key} (base64, 32 bytes).
@@ -22,8 +20,8 @@ public class SecretCipher {
 
     private final SecretKeySpec key;
 
-    public SecretCipher(@ConfigProperty(name = "cascade.secrets.key") Optional<String> base64Key) {
-        this.key = base64Key.filter(k -> !k.isBlank()).map(SecretCipher::decodeKey).orElse(null);
+    public SecretCipher(SecretsConfig config) {
+        this.key = config.key().filter(k -> !k.isBlank()).map(SecretCipher::decodeKey).orElse(null);
     }
 
     private static SecretKeySpec decodeKey(String base64) {

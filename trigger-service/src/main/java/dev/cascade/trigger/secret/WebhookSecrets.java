@@ -1,13 +1,14 @@
 package dev.cascade.trigger.secret;
 
+import dev.cascade.trigger.webhook.WebhookConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
-import org.eclipse.microprofile.config.Config;
 
 /**
  * The secrets a delivery may be verified with: those stored for its sender and subject, or, when none
@@ -21,9 +22,9 @@ public class WebhookSecrets {
     public static final int MAX_ACTIVE = 2;
 
     private final SecretCipher cipher;
-    private final Config config;
+    private final WebhookConfig config;
 
-    public WebhookSecrets(SecretCipher cipher, Config config) {
+    public WebhookSecrets(SecretCipher cipher, WebhookConfig config) {
         this.cipher = cipher;
         this.config = config;
     }
@@ -51,7 +52,8 @@ public class WebhookSecrets {
     }
 
     List<String> configured(String sender) {
-        return config.getOptionalValue("cascade.webhooks." + sender + ".secrets", String.class)
+        WebhookConfig.Sender configured = config.senders().get(sender);
+        return Optional.ofNullable(configured).flatMap(WebhookConfig.Sender::secrets)
                 .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
                 .orElse(List.of());
     }

@@ -109,7 +109,7 @@ class RegistryClientTests {
         }
     }
 
-    static RegistryClient client(LocalDistribution registry, RegistryClient.Login login) {
+    static RegistryClient client(LocalDistribution registry, RegistryLogin login) {
         return new RegistryClient(Map.of(registry.name(), registry.base()),
                 login == null ? Map.of() : Map.of(registry.name(), login));
     }
@@ -175,7 +175,7 @@ class RegistryClientTests {
 
         @Test
         void bearerTokenIsFetchedWithTheConfiguredCredentialsAndReusedWhileValid() {
-            RegistryClient client = client(secured, new RegistryClient.Login(TokenService.USER, TokenService.PASSWORD));
+            RegistryClient client = client(secured, new RegistryLogin(TokenService.USER, TokenService.PASSWORD));
             int before = tokens.requests.size();
             assertThat(resolve(client, secured.name(), "secure/app", "1")).isEqualTo(securedDigest);
             assertThat(resolve(client, secured.name(), "secure/app", "1")).isEqualTo(securedDigest);
@@ -206,7 +206,7 @@ class RegistryClientTests {
 
         @Test
         void wrongCredentialsAreRefusedWithoutBeingRepeated() {
-            RegistryClient client = client(secured, new RegistryClient.Login(TokenService.USER, "not-the-password"));
+            RegistryClient client = client(secured, new RegistryLogin(TokenService.USER, "not-the-password"));
             assertThatThrownBy(() -> resolve(client, secured.name(), "secure/app", "1"))
                     .isInstanceOf(RegistryLookupException.class)
                     .hasMessageContaining("refused the configured credentials")
@@ -215,7 +215,7 @@ class RegistryClientTests {
 
         @Test
         void aMissingTagBehindTokenAuthIsStillNotFound() {
-            RegistryClient client = client(secured, new RegistryClient.Login(TokenService.USER, TokenService.PASSWORD));
+            RegistryClient client = client(secured, new RegistryLogin(TokenService.USER, TokenService.PASSWORD));
             assertThatThrownBy(() -> resolve(client, secured.name(), "secure/app", "2"))
                     .isInstanceOf(RegistryLookupException.class).hasMessageContaining("tag not found");
         }
@@ -233,7 +233,7 @@ class RegistryClientTests {
         void basicChallengeIsAnsweredWithTheConfiguredCredentialsOnce() throws IOException {
             try (StandIn registry = StandIn.start(Map.of("/v2/team/app/manifests/v1", basicProtected(DIGEST)))) {
                 RegistryClient client = new RegistryClient(Map.of(registry.name(), registry.base()),
-                        RegistryClient.parseCredentials(registry.name() + "=ci:s3cret:with:colons"));
+                        RegistrySettings.parseCredentials(registry.name() + "=ci:s3cret:with:colons"));
                 assertThat(resolve(client, registry.name(), "team/app", "v1")).isEqualTo(DIGEST);
                 assertThat(resolve(client, registry.name(), "team/app", "v1")).isEqualTo(DIGEST);
                 // anonymous, challenged and answered; then straight away with what worked
@@ -256,7 +256,7 @@ class RegistryClientTests {
         void refusedBasicCredentialsAreNotRepeatedInTheError() throws IOException {
             try (StandIn registry = StandIn.start(Map.of("/v2/team/app/manifests/v1", basicProtected(DIGEST)))) {
                 RegistryClient client = new RegistryClient(Map.of(registry.name(), registry.base()),
-                        Map.of(registry.name(), new RegistryClient.Login("ci", "wrong-password")));
+                        Map.of(registry.name(), new RegistryLogin("ci", "wrong-password")));
                 assertThatThrownBy(() -> resolve(client, registry.name(), "team/app", "v1"))
                         .isInstanceOf(RegistryLookupException.class)
                         .hasMessageContaining("refused the configured credentials")
@@ -303,7 +303,7 @@ class RegistryClientTests {
                 };
                 try (StandIn registry = StandIn.start(Map.of("/v2/team/app/manifests/v1", redirecting))) {
                     RegistryClient client = new RegistryClient(Map.of(registry.name(), registry.base()),
-                            Map.of(registry.name(), new RegistryClient.Login("ci", "s3cret:with:colons")));
+                            Map.of(registry.name(), new RegistryLogin("ci", "s3cret:with:colons")));
                     assertThat(resolve(client, registry.name(), "team/app", "v1")).isEqualTo(DIGEST);
                     assertThat(elsewhere).containsExactly("null");
                 }
@@ -367,18 +367,18 @@ class RegistryClientTests {
 
         @Test
         void endpointsAreReadFromTheirPropertyForm() {
-            Map<String, URI> endpoints = RegistryClient.parseEndpoints(
+            Map<String, URI> endpoints = RegistrySettings.parseEndpoints(
                     " docker.io=https://mirror.example.com/ , localhost:5000=http://127.0.0.1:5000,,");
             assertThat(endpoints).containsExactly(Map.entry("docker.io", URI.create("https://mirror.example.com")),
                     Map.entry("localhost:5000", URI.create("http://127.0.0.1:5000")));
-            assertThat(RegistryClient.parseEndpoints("")).isEmpty();
+            assertThat(RegistrySettings.parseEndpoints("")).isEmpty();
         }
 
         @Test
         void invalidEndpointsFailAtStartUp() {
-            assertThatThrownBy(() -> RegistryClient.parseEndpoints("localhost:5000")).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> RegistrySettings.parseEndpoints("localhost:5000")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("registry=base-url");
-            assertThatThrownBy(() -> RegistryClient.parseEndpoints("quay.io=ftp://quay.io")).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> RegistrySettings.parseEndpoints("quay.io=ftp://quay.io")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("http(s)");
         }
 
@@ -393,15 +393,15 @@ class RegistryClientTests {
 
         @Test
         void credentialsKeepColonsInPasswordsAndNeverShowThem() {
-            Map<String, RegistryClient.Login> logins = RegistryClient.parseCredentials("docker.io=bot:pa:ss=word,quay.io=robot+ci:t0k3n");
-            assertThat(logins).containsEntry("docker.io", new RegistryClient.Login("bot", "pa:ss=word"))
-                    .containsEntry("quay.io", new RegistryClient.Login("robot+ci", "t0k3n"));
+            Map<String, RegistryLogin> logins = RegistrySettings.parseCredentials("docker.io=bot:pa:ss=word,quay.io=robot+ci:t0k3n");
+            assertThat(logins).containsEntry("docker.io", new RegistryLogin("bot", "pa:ss=word"))
+                    .containsEntry("quay.io", new RegistryLogin("robot+ci", "t0k3n"));
             assertThat(logins.toString()).doesNotContain("pa:ss=word", "t0k3n");
         }
 
         @Test
         void invalidCredentialsFailWithoutEchoingTheSecret() {
-            assertThatThrownBy(() -> RegistryClient.parseCredentials("quay.io=only-a-secret-token"))
+            assertThatThrownBy(() -> RegistrySettings.parseCredentials("quay.io=only-a-secret-token"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("quay.io").hasMessageContaining("registry=user:password")
                     .hasMessageNotContaining("only-a-secret-token");
@@ -409,16 +409,31 @@ class RegistryClientTests {
 
         @Test
         void configuredPropertiesMayBeAbsent() {
-            RegistryClient client = new RegistryClient(java.util.Optional.empty(), java.util.Optional.empty());
+            RegistryClient client = new RegistryClient(new RegistryConfig() {
+                @Override
+                public java.util.Optional<String> endpoints() {
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public java.util.Optional<String> credentials() {
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public java.util.Optional<String> aliases() {
+                    return java.util.Optional.empty();
+                }
+            });
             assertThat(client.baseUrl("ghcr.io")).isEqualTo(URI.create("https://ghcr.io"));
         }
 
         @Test
         void challengesAreReadWithTheirParameters() {
-            List<RegistryClient.Challenge> challenges = RegistryClient.challenges(List.of(
+            List<AuthChallenge> challenges = AuthChallenge.parse(List.of(
                     "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:library/nginx:pull\"",
                     "Basic realm=\"a \\\"quoted\\\" realm\", Bearer realm=https://auth.example.com/token,error=\"insufficient_scope\""));
-            assertThat(challenges).extracting(RegistryClient.Challenge::scheme).containsExactly("bearer", "basic", "bearer");
+            assertThat(challenges).extracting(AuthChallenge::scheme).containsExactly("bearer", "basic", "bearer");
             assertThat(challenges.get(0).params()).containsExactly(Map.entry("realm", "https://auth.docker.io/token"),
                     Map.entry("service", "registry.docker.io"), Map.entry("scope", "repository:library/nginx:pull"));
             assertThat(challenges.get(1).params()).containsExactly(Map.entry("realm", "a \"quoted\" realm"));

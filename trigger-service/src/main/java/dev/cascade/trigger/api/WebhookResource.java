@@ -1,9 +1,10 @@
-package dev.cascade.trigger.webhook;
+package dev.cascade.trigger.api;
 
-import dev.cascade.trigger.api.Problem;
 import dev.cascade.trigger.intake.IntakeResult;
 import dev.cascade.trigger.intake.WebhookIntake;
 import dev.cascade.trigger.provider.WebhookProvider;
+import dev.cascade.trigger.webhook.WebhookConfig;
+import dev.cascade.trigger.webhook.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -13,7 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -29,11 +29,9 @@ public class WebhookResource {
     private final WebhookIntake intake;
     private final long maxBodyBytes;
 
-    public WebhookResource(WebhookIntake intake,
-                           @ConfigProperty(name = "cascade.webhooks.max-body-size", defaultValue = "5M")
-                           io.quarkus.runtime.configuration.MemorySize maxBodySize) {
+    public WebhookResource(WebhookIntake intake, WebhookConfig config) {
         this.intake = intake;
-        this.maxBodyBytes = maxBodySize.asLongValue();
+        this.maxBodyBytes = config.maxBodySize().asLongValue();
     }
 
     @POST
@@ -79,8 +77,8 @@ public class WebhookResource {
         return intake.receive(provider, request).map(WebhookResource::answer);
     }
 
-    /** The HTTP answer for an intake result. */
-    public static Response answer(IntakeResult result) {
+    /** The HTTP answer for an intake result, for a delivery and a redelivery alike. */
+    static Response answer(IntakeResult result) {
         return switch (result.status()) {
             case ACCEPTED, IGNORED -> Response.accepted(result).build();
             case DUPLICATE -> Response.ok(result).build();

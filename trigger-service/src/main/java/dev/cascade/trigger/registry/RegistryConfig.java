@@ -1,0 +1,25 @@
+package dev.cascade.trigger.registry;
+
+import io.smallrye.config.ConfigMapping;
+import java.util.Optional;
+
+/**
+ * {@code cascade.registry.*} as trigger-service reads it: where to ask registries for a tag's digest and with which
+ * credentials. Both stay text here and are read by {@link RegistrySettings}, whose errors name the registry and never
+ * a password.
+ */
+@ConfigMapping(prefix = "cascade.registry")
+public interface RegistryConfig {
+
+    /** {@code registry=base-url,…} ({@code CASCADE_REGISTRY_ENDPOINTS}). */
+    Optional<String> endpoints();
+
+    /** {@code registry=user:password,…} ({@code CASCADE_REGISTRY_CREDENTIALS}). */
+    Optional<String> credentials();
+
+    /**
+     * {@code alias=canonical,…} ({@code CASCADE_REGISTRY_ALIASES}): read for every service by the messaging module's
+     * {@code RegistryAliasesProducer}, and named here only because a mapping must know every property under its prefix.
+     */
+    Optional<String> aliases();
+}

@@ -1,0 +1,31 @@
+package dev.cascade.trigger.webhook;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code cascade.webhooks.*}: the limit every delivery is held to, and what is configured per sender. */
+@ConfigMapping(prefix = "cascade.webhooks")
+public interface WebhookConfig {
+
+    /** Larger bodies are answered {@code 413} ({@code CASCADE_WEBHOOKS_MAX_BODY_SIZE}). */
+    @WithDefault("5M")
+    MemorySize maxBodySize();
+
+    /** {@code cascade.webhooks.<sender>.*} by sender name ({@code github}, {@code distribution}, …). */
+    @WithParentName
+    Map<String, Sender> senders();
+
+    /** What is configured for one sender. */
+    interface Sender {
+
+        /**
+         * Secrets for every repository or image of the sender, comma-separated; two while one is rotated
+         * ({@code CASCADE_WEBHOOKS_<SENDER>_SECRETS}).
+         */
+        Optional<String> secrets();
+    }
+}
