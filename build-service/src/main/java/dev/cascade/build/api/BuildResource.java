@@ -1,5 +1,6 @@
 package dev.cascade.build.api;
 
+import dev.cascade.api.problem.Problems;
 import dev.cascade.build.queue.Build;
 import dev.cascade.build.queue.BuildQueue;
 import dev.cascade.build.queue.LiveLogs;
@@ -80,9 +81,7 @@ public class BuildResource {
     @Operation(summary = "Cancel a queued build, or stop a running one")
     public Uni<Response> cancel(@PathParam("id") UUID id) {
         return queue.cancel(id).map(done -> done ? Response.accepted().build()
-                : Response.status(Response.Status.CONFLICT).type("application/problem+json")
-                        .entity(new ProblemMapper.Problem("about:blank", "Conflict", 409, "build " + id + " has ended already or does not exist", null))
-                        .build());
+                : Problems.response(409, "Conflict", "build " + id + " has ended already or does not exist"));
     }
 
     @GET

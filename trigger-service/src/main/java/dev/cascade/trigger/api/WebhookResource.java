@@ -1,5 +1,6 @@
 package dev.cascade.trigger.api;
 
+import dev.cascade.api.problem.Problems;
 import dev.cascade.trigger.intake.IntakeResult;
 import dev.cascade.trigger.intake.WebhookIntake;
 import dev.cascade.trigger.provider.WebhookProvider;
@@ -60,17 +61,17 @@ public class WebhookResource {
     private Uni<Response> receive(String sender, WebhookProvider.Kind kind, HttpHeaders headers, byte[] body, String pathSecret) {
         WebhookProvider provider = intake.provider(sender, kind).orElse(null);
         if (provider == null) {
-            return Uni.createFrom().item(Problem.response(Response.Status.NOT_FOUND, "no " + kind.name().toLowerCase() + " webhook sender named '" + sender + "'"));
+            return Uni.createFrom().item(Problems.response(Response.Status.NOT_FOUND, "no " + kind.name().toLowerCase() + " webhook sender named '" + sender + "'"));
         }
         byte[] bytes = body == null ? new byte[0] : body;
         if (bytes.length > maxBodyBytes) {
-            return Uni.createFrom().item(Problem.response(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+            return Uni.createFrom().item(Problems.response(Response.Status.REQUEST_ENTITY_TOO_LARGE,
                     "body of " + bytes.length + " bytes is over the limit of " + maxBodyBytes));
         }
         WebhookRequest request = new WebhookRequest(provider.sender(), headers.getRequestHeaders(), bytes, pathSecret);
         String mediaType = request.mediaType();
         if (mediaType == null || !provider.mediaTypes().contains(mediaType)) {
-            return Uni.createFrom().item(Problem.response(Response.Status.UNSUPPORTED_MEDIA_TYPE,
+            return Uni.createFrom().item(Problems.response(Response.Status.UNSUPPORTED_MEDIA_TYPE,
                     provider.sender() + " webhooks are " + String.join(" or ", provider.mediaTypes())
                             + (mediaType == null ? "; no Content-Type was sent" : ", not " + mediaType)));
         }
@@ -82,7 +83,7 @@ public class WebhookResource {
         return switch (result.status()) {
             case ACCEPTED, IGNORED -> Response.accepted(result).build();
             case DUPLICATE -> Response.ok(result).build();
-            case REJECTED -> Problem.response(Response.Status.UNAUTHORIZED, result.reason() + " (delivery " + result.deliveryId() + ")");
+            case REJECTED -> Problems.response(Response.Status.UNAUTHORIZED, result.reason() + " (delivery " + result.deliveryId() + ")");
         };
     }
 }
