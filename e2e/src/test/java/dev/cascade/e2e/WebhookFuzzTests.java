@@ -262,7 +262,7 @@ class WebhookFuzzTests {
                        (select count(*) from delivery where status = 'rejected' and body is not null),
                        (select count(*) from delivery_event),
                        (select count(*) from outbox_event),
-                       (select count(*) from image_push_seen),
+                       (select count(*) from image_report),
                        (select count(*) from webhook_secret),
                        (select count(*) from pipeline),
                        (select count(*) from pipeline_node),
@@ -270,7 +270,7 @@ class WebhookFuzzTests {
                        (select count(*) from processed_event)""")) {
             rs.next();
             String[] names = {"deliveries", "rejected deliveries", "rejected deliveries with a body", "delivery events", "outbox events",
-                    "image pushes seen", "webhook secrets", "pipelines", "pipeline nodes", "pipeline events", "processed events"};
+                    "image reports", "webhook secrets", "pipelines", "pipeline nodes", "pipeline events", "processed events"};
             for (int i = 0; i < names.length; i++) {
                 counts.put(names[i], rs.getLong(i + 1));
             }

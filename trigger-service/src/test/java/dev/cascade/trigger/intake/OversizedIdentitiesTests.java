@@ -146,7 +146,7 @@ class OversizedIdentitiesTests {
     void digestOfThousandsOfCharactersIsRefusedAsMalformedAndNothingIsStored(String sender) throws Exception {
         String digest = "sha512:" + random(4_000);
         long before = RedeliveryTests.count("select count(*) from delivery");
-        long seen = RedeliveryTests.count("select count(*) from image_push_seen");
+        long seen = RedeliveryTests.count("select count(*) from image_report");
         switch (sender) {
             case "distribution" -> post("application/json", distribution(UUID.randomUUID().toString(), "push", digest),
                     Map.of("Authorization", DISTRIBUTION)).post("/webhooks/registry/distribution").then().statusCode(400);
@@ -159,6 +159,6 @@ class OversizedIdentitiesTests {
             }
         }
         assertThat(RedeliveryTests.count("select count(*) from delivery")).isEqualTo(before);
-        assertThat(RedeliveryTests.count("select count(*) from image_push_seen")).isEqualTo(seen);
+        assertThat(RedeliveryTests.count("select count(*) from image_report")).isEqualTo(seen);
     }
 }
