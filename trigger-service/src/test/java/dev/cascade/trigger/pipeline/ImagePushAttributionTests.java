@@ -21,7 +21,9 @@ import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.events.Topics;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
-import dev.cascade.trigger.Fixtures;
+import dev.cascade.testsupport.WebhookDelivery;
+import dev.cascade.testsupport.WebhookPayloads;
+import dev.cascade.trigger.TestSecrets;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -31,7 +33,6 @@ import io.restassured.response.ValidatableResponse;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -53,7 +54,6 @@ import org.junit.jupiter.api.Test;
 class ImagePushAttributionTests {
 
     static final String REGISTRY = "localhost:5000";
-    static final String DISTRIBUTION_TOKEN = "Bearer distribution-test-token-0123456789";
 
     @Inject
     ObjectMapper json;
@@ -149,16 +149,12 @@ class ImagePushAttributionTests {
 
     /** A Distribution notification, as the registry sends it, of a manifest push of {@code repository:tag} at {@code digest}. */
     private ValidatableResponse notifyPush(String repository, String tag, String digest) {
-        String fixture = new String(Fixtures.bytes("distribution/push-manifest-tagged.json"), StandardCharsets.UTF_8);
-        String body = fixture
-                .replace("cd9ab2fb-9d06-4b48-961e-8d2d589839cf", UUID.randomUUID().toString())
-                .replace("sha256:e83f76d2aac7cc72a6494758244b4f8333a3a30a3af6fef355d4f3a4bb73360e", digest)
+        String body = WebhookPayloads.text("distribution/push-manifest-tagged.json")
+                .replace(WebhookPayloads.DISTRIBUTION_EVENT_ID, UUID.randomUUID().toString())
+                .replace(WebhookPayloads.DISTRIBUTION_DIGEST, digest)
                 .replace("apps/hello", repository)
                 .replace("\"tag\": \"1\"", "\"tag\": \"" + tag + "\"");
-        return given().contentType("application/vnd.docker.distribution.events.v1+json")
-                .header("Authorization", DISTRIBUTION_TOKEN)
-                .body(body.getBytes(StandardCharsets.UTF_8))
-                .post("/webhooks/registry/distribution").then();
+        return WebhookDelivery.distribution(TestSecrets.DISTRIBUTION, WebhookPayloads.utf8(body)).post();
     }
 
     /**
