@@ -1,18 +1,18 @@
 package dev.cascade.trigger.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
 import dev.cascade.common.events.Topics;
-import dev.cascade.infra.InfraProcess;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
+import dev.cascade.testsupport.DatabaseRows;
 import dev.cascade.testsupport.LocalRegistry;
+import dev.cascade.testsupport.TopicWindow;
 import dev.cascade.testsupport.WebhookDelivery;
 import dev.cascade.testsupport.WebhookPayloads;
 import dev.cascade.trigger.TestSecrets;
@@ -24,23 +24,12 @@ import io.restassured.response.ValidatableResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.function.BiFunction;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -323,72 +312,11 @@ class RedeliveryTests {
 
     // ---- what was stored and published ---------------------------------------------------------------------------
 
-    static Connection database() throws SQLException {
-        InfraProcess infra = CascadeInfraResource.infra();
-        return DriverManager.getConnection(infra.jdbcUrl("trigger"), infra.postgresUser(), infra.postgresUser());
-    }
-
     static long count(String sql, Object... args) throws SQLException {
-        return ((Number) rows(sql, args).get(0).get(0)).longValue();
+        return DatabaseRows.count(CascadeInfraResource.infra(), "trigger", sql, args);
     }
 
-    /** Rows as lists of values; SQL null reads as "". */
     static List<List<Object>> rows(String sql, Object... args) throws SQLException {
-        try (Connection c = database(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<List<Object>> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    List<Object> row = new ArrayList<>();
-                    for (int col = 1; col <= rs.getMetaData().getColumnCount(); col++) {
-                        Object value = rs.getObject(col);
-                        row.add(value == null ? "" : value instanceof UUID u ? u.toString() : value);
-                    }
-                    rows.add(row);
-                }
-            }
-            return rows;
-        }
-    }
-
-    /** The records a topic receives from the moment this is opened on. */
-    static final class TopicWindow implements AutoCloseable {
-
-        private final KafkaConsumer<String, String> consumer;
-        private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-
-        private TopicWindow(KafkaConsumer<String, String> consumer) {
-            this.consumer = consumer;
-        }
-
-        static TopicWindow openAtEnd(String topic) {
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CascadeInfraResource.infra().kafkaBootstrapServers());
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            // the end offsets are resolved now, before anything is sent
-            partitions.forEach(consumer::position);
-            return new TopicWindow(consumer);
-        }
-
-        /** Everything published since opening, up to (at least) the event with CloudEvents id {@code eventId}. */
-        List<ConsumerRecord<String, String>> until(String eventId) {
-            await().atMost(Duration.ofSeconds(45)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-                return seen.stream().anyMatch(r -> eventId.equals(CloudEventRecords.header(r.headers(), "ce_id")));
-            });
-            return List.copyOf(seen);
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
-        }
+        return DatabaseRows.rows(CascadeInfraResource.infra(), "trigger", sql, args);
     }
 }
