@@ -20,7 +20,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
-import io.restassured.specification.RequestSpecification;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.charset.StandardCharsets;
@@ -50,8 +49,9 @@ class WebhookIntakeTests {
         kafka.close();
     }
 
-    static RequestSpecification github(String event, byte[] body, String secret) {
-        return WebhookDelivery.github(event, UUID.randomUUID().toString(), secret, body).request();
+    /** A GitHub delivery with a new delivery id, signed with {@code secret}. */
+    static WebhookDelivery github(String event, byte[] body, String secret) {
+        return WebhookDelivery.github(event, UUID.randomUUID().toString(), secret, body);
     }
 
     /** The record on {@code topic} whose CloudEvents id is {@code eventId}, waiting for it to arrive. */
@@ -76,8 +76,7 @@ class WebhookIntakeTests {
 
     @Test
     void signedGitHubPushIsStoredThenPublishedAsOneSourceEventWithItsPipelineId() {
-        ValidatableResponse answer = github("push", WebhookPayloads.bytes("github/push.json"), TestSecrets.GITHUB)
-                .post("/webhooks/git/github").then()
+        ValidatableResponse answer = github("push", WebhookPayloads.bytes("github/push.json"), TestSecrets.GITHUB).post()
                 .statusCode(202)
                 .body("status", equalTo("ACCEPTED"))
                 .body("deliveryId", notNullValue())
@@ -118,7 +117,7 @@ class WebhookIntakeTests {
         // a later push to the same repository (same key, same partition) is published after anything the copies caused
         byte[] later = new String(body, StandardCharsets.UTF_8).replace("199eddf46df50de8d02e99bf1c5fdb4101338224",
                 "1111111111111111111111111111111111111111").getBytes(StandardCharsets.UTF_8);
-        String marker = github("push", later, TestSecrets.GITHUB).post("/webhooks/git/github").then().statusCode(202)
+        String marker = github("push", later, TestSecrets.GITHUB).post().statusCode(202)
                 .extract().path("pipelineId");
         long published = recordsUntil(Topics.SOURCE, marker).stream()
                 .filter(r -> r.value().contains("\"after\":\"199eddf46df50de8d02e99bf1c5fdb4101338224\""))
@@ -130,7 +129,7 @@ class WebhookIntakeTests {
 
     @Test
     void pingIsAnsweredAndStartsNothing() {
-        github("ping", WebhookPayloads.bytes("github/ping.json"), TestSecrets.GITHUB).post("/webhooks/git/github").then()
+        github("ping", WebhookPayloads.bytes("github/ping.json"), TestSecrets.GITHUB).post()
                 .statusCode(202)
                 .body("status", equalTo("IGNORED"))
                 .body("reason", notNullValue())
@@ -139,7 +138,7 @@ class WebhookIntakeTests {
 
     @Test
     void badSignatureIsRefusedAndOnlyARejectionIsRecorded() {
-        String answer = github("push", WebhookPayloads.bytes("github/push.json"), "not-the-secret").post("/webhooks/git/github").then()
+        String answer = github("push", WebhookPayloads.bytes("github/push.json"), "not-the-secret").post()
                 .statusCode(401)
                 .contentType("application/problem+json")
                 .body("status", equalTo(401))
@@ -163,7 +162,7 @@ class WebhookIntakeTests {
     void malformedBodyIsA400ProblemAndChangesNothing() {
         int before = deliveriesStored();
         byte[] truncated = java.util.Arrays.copyOf(WebhookPayloads.bytes("github/push.json"), 200);
-        github("push", truncated, TestSecrets.GITHUB).post("/webhooks/git/github").then()
+        github("push", truncated, TestSecrets.GITHUB).post()
                 .statusCode(400).contentType("application/problem+json")
                 .body("title", equalTo("Bad Request"))
                 .body("detail", notNullValue());
@@ -174,7 +173,7 @@ class WebhookIntakeTests {
     void oversizedBodyIsA413() {
         byte[] big = new byte[70 * 1024];
         java.util.Arrays.fill(big, (byte) ' ');
-        github("push", big, TestSecrets.GITHUB).post("/webhooks/git/github").then().statusCode(413).contentType("application/problem+json");
+        github("push", big, TestSecrets.GITHUB).post().statusCode(413).contentType("application/problem+json");
     }
 
     @Test
@@ -193,7 +192,7 @@ class WebhookIntakeTests {
     void skipCiCommitIsStoredAsIgnoredWithTheReason() {
         String body = WebhookPayloads.text("github/push.json")
                 .replace("\"message\": \"test a push event\"", "\"message\": \"docs only [skip ci]\"");
-        github("push", body.getBytes(StandardCharsets.UTF_8), TestSecrets.GITHUB).post("/webhooks/git/github").then()
+        github("push", body.getBytes(StandardCharsets.UTF_8), TestSecrets.GITHUB).post()
                 .statusCode(202).body("status", equalTo("IGNORED")).body("reason", org.hamcrest.Matchers.containsString("skip ci"));
     }
 
@@ -226,7 +225,7 @@ class WebhookIntakeTests {
 
     @Test
     void redeliverThroughTheApiStartsANewPipeline() {
-        String first = github("push", WebhookPayloads.bytes("github/push-tag.json"), TestSecrets.GITHUB).post("/webhooks/git/github").then()
+        String first = github("push", WebhookPayloads.bytes("github/push-tag.json"), TestSecrets.GITHUB).post()
                 .statusCode(202).extract().path("deliveryId");
         String firstPipeline = given().get("/api/deliveries/" + first).then().extract().path("pipelineId");
 
@@ -252,13 +251,13 @@ class WebhookIntakeTests {
         assertThat(listing).doesNotContain(old).doesNotContain(fresh);
 
         byte[] body = WebhookPayloads.bytes("github/push.json");
-        github("push", body, old).post("/webhooks/git/github").then().statusCode(202);
-        github("push", body, fresh).post("/webhooks/git/github").then().statusCode(202);
+        github("push", body, old).post().statusCode(202);
+        github("push", body, fresh).post().statusCode(202);
         // the provider-wide secret no longer opens a repository that has its own
-        github("push", body, TestSecrets.GITHUB).post("/webhooks/git/github").then().statusCode(401);
+        github("push", body, TestSecrets.GITHUB).post().statusCode(401);
 
         given().delete("/api/webhook-secrets/" + added).then().statusCode(204);
-        github("push", body, fresh).post("/webhooks/git/github").then().statusCode(401);
+        github("push", body, fresh).post().statusCode(401);
         given().get("/api/webhook-secrets").then().body("findAll { it.subject == '%s' }.size()".formatted(repo), equalTo(1));
         String remaining = given().get("/api/webhook-secrets").then().extract().path("find { it.subject == '%s' }.id".formatted(repo));
         given().delete("/api/webhook-secrets/" + remaining).then().statusCode(204);
@@ -269,7 +268,7 @@ class WebhookIntakeTests {
         CascadeInfraResource.infra().stopKafka();
         String pipeline;
         try {
-            pipeline = github("push", WebhookPayloads.bytes("github/push.json"), TestSecrets.GITHUB).post("/webhooks/git/github").then()
+            pipeline = github("push", WebhookPayloads.bytes("github/push.json"), TestSecrets.GITHUB).post()
                     .statusCode(202).extract().path("pipelineId");
         } finally {
             CascadeInfraResource.infra().startKafka();
