@@ -156,8 +156,9 @@ class IdempotentConsumerTests {
             CascadeInfraResource.infra().stopPostgres();
             try {
                 produce(pushed(repository, id, "main", commit('e')));
-                await().atMost(Duration.ofSeconds(60))
-                        .until(() -> warnings.stream().anyMatch(w -> w.contains(id.toString()) && w.contains("waits for the database")));
+                // more attempts than the eight any other failure is given before the dead-letter topic
+                await().atMost(Duration.ofSeconds(120)).until(() -> warnings.stream()
+                        .filter(w -> w.contains(id.toString()) && w.contains("waits for the database")).count() > 8);
             } finally {
                 CascadeInfraResource.infra().startPostgres();
             }
