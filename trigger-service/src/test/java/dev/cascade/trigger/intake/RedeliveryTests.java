@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * "Each webhook redelivered three times: acted on once", for every sender. Each delivery starts from the sender's
- * real payload (shared fixtures; the documented shape where there is none) with a new commit, event id or digest, so
+ * real payload (captured from it; the documented shape where there is none) with a new commit, event id or digest, so
  * that no other test's delivery is its original; it is then sent four times as that sender sends a redelivery: the
  * same bytes, the headers the sender keeps, new values for those it changes per attempt. Every attempt is answered
  * with a success, one delivery is stored (with its body) and acted on, the three copies are recorded as its
