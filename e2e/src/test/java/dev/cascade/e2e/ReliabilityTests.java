@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
+import dev.cascade.testsupport.DatabaseRows;
 import dev.cascade.testsupport.FollowingDeployment;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.ServiceProcess;
@@ -23,10 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -363,13 +360,7 @@ class ReliabilityTests {
     }
 
     static long count(String database, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(system.infra().jdbcUrl(database), system.infra().postgresUser(),
-                system.infra().postgresUser());
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return DatabaseRows.count(system.infra(), database, sql);
     }
 
     /** Every record on a {@code *.dlq} topic, as {@code topic: value}. */

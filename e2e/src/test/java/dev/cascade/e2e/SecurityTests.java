@@ -7,6 +7,7 @@ import dev.cascade.common.git.GitRepository;
 import dev.cascade.testsupport.CascadeSystem;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.TestTokens;
+import dev.cascade.testsupport.WebhookDelivery;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,13 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -221,9 +219,7 @@ class SecurityTests {
                 .containsEntry("org.opencontainers.image.revision", commit);
     }
 
-    static String hmac(String secret, String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    static String hmac(String secret, String body) {
+        return WebhookDelivery.hmacSha256Hex(secret, body.getBytes(StandardCharsets.UTF_8));
     }
 }

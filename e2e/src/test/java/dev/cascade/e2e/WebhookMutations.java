@@ -11,6 +11,8 @@ import dev.cascade.e2e.WebhookSenders.Input;
 import dev.cascade.e2e.WebhookSenders.Kind;
 import dev.cascade.e2e.WebhookSenders.PathSecret;
 import dev.cascade.e2e.WebhookSenders.Sender;
+import dev.cascade.testsupport.WebhookDelivery;
+import dev.cascade.testsupport.WebhookPayloads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -316,7 +318,7 @@ final class WebhookMutations {
     /** The proof header value the sender would send for {@code body} if its secret were {@code secret}. */
     static String proofWith(Sender s, byte[] body, String secret) {
         if (s.proof() instanceof WebhookSenders.Hmac h) {
-            return h.prefixes().get(0) + WebhookSenders.hmacSha256Hex(secret, body);
+            return h.prefixes().get(0) + WebhookDelivery.hmacSha256Hex(secret, body);
         }
         return ((WebhookSenders.Token) s.proof()).prefix() + secret;
     }
@@ -326,7 +328,7 @@ final class WebhookMutations {
         if (s.proof() instanceof WebhookSenders.Hmac h) {
             byte[] other = Arrays.copyOf(body, body.length + 1);
             other[body.length] = ' ';
-            return h.prefixes().get(0) + WebhookSenders.hmacSha256Hex(h.secret(), other);
+            return h.prefixes().get(0) + WebhookDelivery.hmacSha256Hex(h.secret(), other);
         }
         WebhookSenders.Token t = (WebhookSenders.Token) s.proof();
         return t.prefix() + t.token() + "-old";
@@ -396,7 +398,7 @@ final class WebhookMutations {
                 Tuple.of(1, Arbitraries.just((String) null)), Tuple.of(1, Arbitraries.of(NOT_MEDIA_TYPES)));
         Arbitrary<byte[]> body = Arbitraries.oneOf(
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(4096),
-                Arbitraries.strings().ofMaxLength(2000).map(WebhookSenders::utf8),
+                Arbitraries.strings().ofMaxLength(2000).map(WebhookPayloads::utf8),
                 randomJson(4).map(WebhookMutations::bytesOf));
         return Combinators.combine(path, headers, type, body).as((p, h, t, b) -> {
             Map<String, String> all = new LinkedHashMap<>(h);

@@ -1,24 +1,17 @@
 package dev.cascade.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.cascade.testsupport.WebhookDelivery;
+import dev.cascade.testsupport.WebhookPayloads;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Every webhook sender as trigger-service knows it, for sending it broken input: where it posts, the media types it
- * uses, a real payload (the shared fixtures; the documented shape for senders without one), the headers it sends,
+ * uses, a real payload (the captured ones in test-support; the documented shape for senders without one), the headers it sends,
  * how it proves itself, and which fields of its payload the service must read in which shape. A field listed here,
  * given a value of one of its {@code wrong} kinds, makes the delivery malformed; a field in {@code checked} must
  * hold a commit id, tag, digest or image name, which no string of ten thousand characters is.
@@ -150,7 +143,7 @@ final class WebhookSenders {
             }
             String url = path;
             if (proof instanceof Hmac h) {
-                String hex = hmacSha256Hex(h.secret(), body);
+                String hex = WebhookDelivery.hmacSha256Hex(h.secret(), body);
                 for (int i = 0; i < h.headers().size(); i++) {
                     all.put(h.headers().get(i), h.prefixes().get(i) + hex);
                 }
@@ -177,7 +170,7 @@ final class WebhookSenders {
     }
 
     static final Sender GITHUB = new Sender("github", "/webhooks/git/github", List.of("application/json", "application/x-www-form-urlencoded"),
-            fixture("github/push.json"),
+            WebhookPayloads.bytes("github/push.json"),
             headers("X-GitHub-Event", "push", "X-GitHub-Hook-ID", "4711", "X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
             new Hmac(GITHUB_SECRET, List.of("X-Hub-Signature-256"), List.of("sha256=")),
             List.of(strict("/ref"), strict("/after"), strict("/before"), new Field("/repository", NOT_AN_OBJECT),
@@ -189,7 +182,7 @@ final class WebhookSenders {
             List.of("/after", "/before"));
 
     static final Sender GITLAB = new Sender("gitlab", "/webhooks/git/gitlab", List.of("application/json"),
-            fixture("gitlab/push-event.json"),
+            WebhookPayloads.bytes("gitlab/push-event.json"),
             headers("X-Gitlab-Event", "Push Hook", "Idempotency-Key", "8f8f3ce4-f59e-4274-87c2-74430cc48b6b"),
             new Token("X-Gitlab-Token", "", GITLAB_TOKEN),
             List.of(strict("/ref"), strict("/after"), strict("/before"), strict("/project/git_http_url"), strict("/checkout_sha"),
@@ -200,7 +193,7 @@ final class WebhookSenders {
             List.of("/after", "/before"));
 
     static final Sender GITEA = new Sender("gitea", "/webhooks/git/gitea", List.of("application/json"),
-            fixture("gitea/push-real.json"),
+            WebhookPayloads.bytes("gitea/push-real.json"),
             headers("X-Gitea-Event", "push", "X-Gitea-Delivery", "a8ab4b2e-3f6d-4c47-9a0e-3a1b5c7d9e0f"),
             new Hmac(GITEA_SECRET, List.of("X-Gitea-Signature", "X-Hub-Signature-256"), List.of("", "sha256=")),
             List.of(strict("/ref"), strict("/after"), strict("/before"), strict("/repository/clone_url"),
@@ -210,7 +203,7 @@ final class WebhookSenders {
             List.of("/after", "/before"));
 
     static final Sender BITBUCKET = new Sender("bitbucket", "/webhooks/git/bitbucket", List.of("application/json"),
-            fixture("bitbucket/push-real.json"),
+            WebhookPayloads.bytes("bitbucket/push-real.json"),
             headers("X-Event-Key", "repo:push", "X-Request-UUID", "0c3a5f6e-2b1d-4e8f-9a7c-6d5e4f3a2b1c"),
             new Hmac(BITBUCKET_SECRET, List.of("X-Hub-Signature"), List.of("sha256=")),
             List.of(strict("/repository/links/html/href"), new Field("/push/changes", NOT_AN_ARRAY),
@@ -222,11 +215,7 @@ final class WebhookSenders {
 
     static final Sender GENERIC = new Sender("generic", "/webhooks/git/generic", List.of("application/json", "application/yaml",
             "application/x-yaml", "text/yaml"),
-            utf8("""
-                    {"type":"Git","git":{"uri":"https://github.com/openshift/ruby-hello-world.git","ref":"refs/heads/master",
-                     "commit":"7ed6c0d8a3f2f2b4d9a0c6d7e8f9a0b1c2d3e4f5","author":{"name":"Jane Doe","email":"jane@example.com"},
-                     "message":"Update README"}}
-                    """),
+            WebhookPayloads.utf8(WebhookPayloads.generic("7ed6c0d8a3f2f2b4d9a0c6d7e8f9a0b1c2d3e4f5")),
             Map.of(), new PathSecret(GENERIC_SECRET),
             List.of(strict("/type"), new Field("/git", NOT_AN_OBJECT), strict("/git/uri"), strict("/git/ref"), strict("/git/commit"),
                     strict("/git/author/name"), strict("/git/message")),
@@ -235,7 +224,7 @@ final class WebhookSenders {
     static final Sender DISTRIBUTION = new Sender("distribution", "/webhooks/registry/distribution",
             List.of("application/vnd.docker.distribution.events.v1+json", "application/vnd.docker.distribution.events.v2+json",
                     "application/json"),
-            fixture("distribution/push-manifest-tagged.json"), Map.of(),
+            WebhookPayloads.bytes("distribution/push-manifest-tagged.json"), Map.of(),
             new Token("Authorization", "Bearer ", DISTRIBUTION_TOKEN),
             List.of(new Field("/events", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT, Kind.NULL)),
                     new Field("/events/0", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
@@ -249,7 +238,7 @@ final class WebhookSenders {
     static final String DIGEST = "sha256:" + "a".repeat(64);
 
     static final Sender DOCKERHUB = new Sender("dockerhub", "/webhooks/registry/dockerhub", List.of("application/json"),
-            fixture("docker/docker_hub_build_notice.json"), Map.of(), new Unsigned(),
+            WebhookPayloads.bytes("docker/docker_hub_build_notice.json"), Map.of(), new Unsigned(),
             List.of(new Field("/repository", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
                     new Field("/repository/repo_name", NOT_A_VALUE),
                     new Field("/push_data", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
@@ -258,12 +247,7 @@ final class WebhookSenders {
             List.of("/push_data/tag", "/repository/repo_name"));
 
     static final Sender HARBOR = new Sender("harbor", "/webhooks/registry/harbor", List.of("application/json", "application/cloudevents+json"),
-            utf8("""
-                    {"type":"PUSH_ARTIFACT","occur_at":1700000000,"operator":"admin",
-                     "event_data":{
-                       "resources":[{"digest":"%s","tag":"latest","resource_url":"harbor.example.com/library/app:latest"}],
-                       "repository":{"date_created":1690000000,"name":"app","namespace":"library","repo_full_name":"library/app","repo_type":"public"}}}
-                    """.formatted(DIGEST)),
+            WebhookPayloads.utf8(WebhookPayloads.harborPush(1_700_000_000L, DIGEST)),
             Map.of(), new Token("Authorization", "Bearer ", HARBOR_TOKEN),
             List.of(new Field("/type", NOT_A_VALUE),
                     new Field("/event_data", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
@@ -275,11 +259,7 @@ final class WebhookSenders {
             List.of("/event_data/resources/0/digest"));
 
     static final Sender QUAY = new Sender("quay", "/webhooks/registry/quay", List.of("application/json"),
-            utf8("""
-                    {"repository":"mynamespace/repository","namespace":"mynamespace","name":"repository",
-                     "docker_url":"quay.io/mynamespace/repository","homepage":"https://quay.io/repository/mynamespace/repository",
-                     "updated_tags":["v1","latest"]}
-                    """),
+            WebhookPayloads.utf8(WebhookPayloads.quayPush("mynamespace/repository", "v1", "latest")),
             Map.of(), new Unsigned(),
             List.of(new Field("/docker_url", NOT_A_VALUE),
                     new Field("/updated_tags", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.OBJECT, Kind.NULL)),
@@ -287,17 +267,7 @@ final class WebhookSenders {
             List.of("/docker_url", "/updated_tags/0"));
 
     static final Sender GHCR = new Sender("ghcr", "/webhooks/registry/ghcr", List.of("application/json"),
-            utf8("""
-                    {"action":"published",
-                     "package":{"id":101,"name":"app","namespace":"octo-org","ecosystem":"CONTAINER","package_type":"CONTAINER",
-                       "owner":{"login":"octo-org","type":"Organization"},
-                       "package_version":{"id":202,"version":"%1$s","name":"%1$s",
-                         "container_metadata":{"tag":{"name":"v1","digest":"%1$s"},"labels":{},"manifest":{}},
-                         "package_url":"ghcr.io/octo-org/app:v1"},
-                       "registry":{"name":"GitHub Container Registry","type":"docker","url":"https://ghcr.io","vendor":"GitHub Inc"}},
-                     "repository":{"full_name":"octo-org/app","clone_url":"https://github.com/octo-org/app.git"},
-                     "sender":{"login":"octocat"}}
-                    """.formatted(DIGEST)),
+            WebhookPayloads.utf8(WebhookPayloads.ghcrPublished(DIGEST)),
             headers("X-GitHub-Event", "package", "X-GitHub-Hook-ID", "424242", "X-GitHub-Delivery", "9a7e7c1e-0b4f-11ef-8a3b-6e1f2b3c4d5e"),
             new Hmac(GITHUB_SECRET, List.of("X-Hub-Signature-256"), List.of("sha256=")),
             List.of(new Field("/action", NOT_A_VALUE),
@@ -331,35 +301,6 @@ final class WebhookSenders {
             map.put(pairs[i], pairs[i + 1]);
         }
         return Map.copyOf(map);
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String hmacSha256Hex(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A real payload from {@code shared/fixtures/webhooks}, beside the repository. */
-    static byte[] fixture(String name) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/fixtures/webhooks").resolve(name);
-            if (Files.isRegularFile(candidate)) {
-                try {
-                    return Files.readAllBytes(candidate);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        throw new IllegalStateException("shared/fixtures/webhooks/" + name + " not found beside the repository");
     }
 
     private WebhookSenders() {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.TestTokens;
-import dev.cascade.trigger.Fixtures;
+import dev.cascade.testsupport.WebhookPayloads;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -79,7 +79,7 @@ class ApiSecurityTests {
         // a webhook is judged by its own signature: a bearer token that is not an API token does not turn it away,
         // and an API token does not stand in for the signature
         HttpRequest unsigned = HttpRequest.newBuilder(URI.create(root.toString()).resolve("/webhooks/git/github"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Fixtures.bytes("github/push.json")))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WebhookPayloads.bytes("github/push.json")))
                 .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", java.util.UUID.randomUUID().toString())
                 .header("Authorization", "Bearer " + TestTokens.OPERATOR).build();

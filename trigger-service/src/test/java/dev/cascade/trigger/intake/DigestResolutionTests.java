@@ -1,6 +1,5 @@
 package dev.cascade.trigger.intake;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -10,7 +9,8 @@ import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
 import dev.cascade.testsupport.LocalRegistry;
-import dev.cascade.trigger.Fixtures;
+import dev.cascade.testsupport.WebhookDelivery;
+import dev.cascade.testsupport.WebhookPayloads;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -67,11 +67,15 @@ class DigestResolutionTests {
         }
     }
 
+    static WebhookDelivery quay(String repository, String... tags) {
+        return WebhookDelivery.unsigned("quay", WebhookPayloads.utf8(WebhookPayloads.quayPush(repository, tags)));
+    }
+
     @Test
     void dockerHubPushesGetTheDigestTheRegistryReports() throws Exception {
         String digest = push("svendowideit/testhook", "latest");
-        String pipeline = given().contentType("application/json").body(Fixtures.bytes("docker/docker_hub_build_notice.json"))
-                .post("/webhooks/registry/dockerhub").then().statusCode(202).body("status", equalTo("ACCEPTED"))
+        String pipeline = WebhookDelivery.unsigned("dockerhub", WebhookPayloads.bytes("docker/docker_hub_build_notice.json")).post()
+                .statusCode(202).body("status", equalTo("ACCEPTED"))
                 .extract().path("pipelineId");
         ConsumerRecord<String, String> event = published(pipeline);
         assertThat(event.key()).isEqualTo("docker.io/svendowideit/testhook");
@@ -82,10 +86,7 @@ class DigestResolutionTests {
     void quayPushesGetOneEventPerTagWithItsDigest() throws Exception {
         String one = push("acme/app", "v1");
         String two = push("acme/app", "v2");
-        var answer = given().contentType("application/json").body("""
-                        {"repository":"acme/app","namespace":"acme","name":"app","docker_url":"quay.io/acme/app",
-                         "homepage":"https://quay.io/repository/acme/app","updated_tags":["v1","v2"]}""")
-                .post("/webhooks/registry/quay").then().statusCode(202).extract().jsonPath();
+        var answer = quay("acme/app", "v1", "v2").post().statusCode(202).extract().jsonPath();
         assertThat(answer.getList("pipelineIds")).hasSize(2);
         assertThat(published(answer.getString("pipelineIds[0]")).value()).contains(one);
         assertThat(published(answer.getString("pipelineIds[1]")).value()).contains(two);
@@ -93,8 +94,6 @@ class DigestResolutionTests {
 
     @Test
     void aTagTheRegistryDoesNotHaveIsRefusedWithoutA5xx() {
-        given().contentType("application/json").body("""
-                        {"repository":"acme/ghost","namespace":"acme","name":"ghost","docker_url":"quay.io/acme/ghost","updated_tags":["v9"]}""")
-                .post("/webhooks/registry/quay").then().statusCode(422).contentType("application/problem+json");
+        quay("acme/ghost", "v9").post().statusCode(422).contentType("application/problem+json");
     }
 }

@@ -1,20 +1,18 @@
 package dev.cascade.trigger.intake;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.cascade.testsupport.CascadeInfraResource;
-import dev.cascade.trigger.webhook.Signatures;
+import dev.cascade.testsupport.WebhookDelivery;
+import dev.cascade.testsupport.WebhookPayloads;
+import dev.cascade.trigger.TestSecrets;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,9 +27,6 @@ import org.junit.jupiter.params.provider.ValueSource;
         initArgs = @ResourceArg(name = "database", value = "trigger"))
 class OversizedIdentitiesTests {
 
-    static final String GITHUB_SECRET = "It's a Secret to Everybody";
-    static final String DISTRIBUTION = "Bearer distribution-test-token-0123456789";
-    static final String HARBOR = "Bearer harbor-test-token-0123456789";
     static final SecureRandom RANDOM = new SecureRandom();
 
     /** Letters and digits that do not compress: what a hostile sender would choose. */
@@ -50,7 +45,7 @@ class OversizedIdentitiesTests {
         return "sha256:" + HexFormat.of().formatHex(d);
     }
 
-    static String distribution(String id, String action, String digest) {
+    static String distributionEnvelope(String id, String action, String digest) {
         return """
                 {"events":[{"id":"%s","action":"%s","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json",
                  "digest":"%s","repository":"apps/oversized","url":"http://localhost:5000/v2/apps/oversized/manifests/1","tag":"1"},
@@ -58,7 +53,7 @@ class OversizedIdentitiesTests {
                 """.formatted(id, action, digest);
     }
 
-    static String harbor(int resources, long occurAt) {
+    static String harborPush(int resources, long occurAt) {
         StringBuilder list = new StringBuilder();
         for (int i = 0; i < resources; i++) {
             list.append(i == 0 ? "" : ",").append("""
@@ -70,72 +65,56 @@ class OversizedIdentitiesTests {
                 """.formatted(occurAt, list);
     }
 
-    static String ghcr(String digest) {
+    static String ghcrPublished(String digest) {
         return """
                 {"action":"published","package":{"name":"oversized","namespace":"octo-org","package_type":"CONTAINER",
                  "package_version":{"version":"%1$s","container_metadata":{"tag":{"name":"v1","digest":"%1$s"}}}}}
                 """.formatted(digest);
     }
 
-    static RequestSpecification post(String contentType, String body, Map<String, String> headers) {
-        RequestSpecification spec = given().contentType(contentType).body(body.getBytes(StandardCharsets.UTF_8));
-        headers.forEach(spec::header);
-        return spec;
+    static WebhookDelivery distribution(String body) {
+        return WebhookDelivery.distribution(TestSecrets.DISTRIBUTION, WebhookPayloads.utf8(body)).withContentType(WebhookDelivery.JSON);
     }
 
-    static Map<String, String> github(String delivery, String body) {
-        return Map.of("X-GitHub-Event", "package", "X-GitHub-Hook-ID", "424242", "X-GitHub-Delivery", delivery,
-                "X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(GITHUB_SECRET, body.getBytes(StandardCharsets.UTF_8)));
+    static WebhookDelivery harbor(String contentType, String body) {
+        return WebhookDelivery.harbor(TestSecrets.HARBOR, WebhookPayloads.utf8(body)).withContentType(contentType);
+    }
+
+    static WebhookDelivery ghcr(String delivery, String body) {
+        return WebhookDelivery.ghcr(delivery, TestSecrets.GITHUB, WebhookPayloads.utf8(body));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"distribution event id", "distribution event id of a pull", "harbor push of forty tags",
             "harbor event of another type", "ghcr delivery id"})
     void deliveryWhoseIdentityIsThousandsOfCharactersLongIsStoredOnceAndFoundWhenRedelivered(String which) {
-        String path;
-        String type = "application/json";
-        String body;
-        String again;
-        Map<String, String> headers;
+        WebhookDelivery first;
+        WebhookDelivery again;
         String expected = "ACCEPTED";
         switch (which) {
-            case "distribution event id" -> {
-                path = "/webhooks/registry/distribution";
-                body = again = distribution(random(4_000), "push", digest());
-                headers = Map.of("Authorization", DISTRIBUTION);
-            }
+            case "distribution event id" -> first = again = distribution(distributionEnvelope(random(4_000), "push", digest()));
             case "distribution event id of a pull" -> {
-                path = "/webhooks/registry/distribution";
-                body = again = distribution(random(5_000), "pull", digest());
-                headers = Map.of("Authorization", DISTRIBUTION);
+                first = again = distribution(distributionEnvelope(random(5_000), "pull", digest()));
                 expected = "IGNORED";
             }
             case "harbor push of forty tags" -> {
-                path = "/webhooks/registry/harbor";
-                body = harbor(40, 1_700_000_000L);
+                String body = harborPush(40, 1_700_000_000L);
+                first = harbor(WebhookDelivery.JSON, body);
                 // Harbor resends with a new time: what was pushed is the identity
-                again = body.replace("\"occur_at\":1700000000", "\"occur_at\":1700000060");
-                headers = Map.of("Authorization", HARBOR);
+                again = harbor(WebhookDelivery.JSON, body.replace("\"occur_at\":1700000000", "\"occur_at\":1700000060"));
             }
             case "harbor event of another type" -> {
-                path = "/webhooks/registry/harbor";
-                type = "application/cloudevents+json";
-                body = again = """
+                first = again = harbor("application/cloudevents+json", """
                         {"specversion":"1.0","type":"harbor.artifact.deleted","id":"%s","source":"/projects/%s","data":{}}
-                        """.formatted(random(5_000), random(5_000));
-                headers = Map.of("Authorization", HARBOR);
+                        """.formatted(random(5_000), random(5_000)));
                 expected = "IGNORED";
             }
-            case "ghcr delivery id" -> {
-                path = "/webhooks/registry/ghcr";
-                body = again = ghcr(digest());
-                headers = github(random(4_000), body);
-            }
+            case "ghcr delivery id" -> first = again = ghcr(random(4_000), ghcrPublished(digest()));
             default -> throw new IllegalArgumentException(which);
         }
-        String pipeline = post(type, body, headers).post(path).then()
+        String pipeline = first.post()
                 .statusCode(202).body("status", equalTo(expected)).extract().path("pipelineId");
-        String deliveryId = post(type, again, headers).post(path).then()
+        String deliveryId = again.post()
                 .statusCode(200).body("status", equalTo("DUPLICATE")).body("pipelineId", equalTo(pipeline))
                 .extract().path("duplicateOf");
         assertThat(deliveryId).isNotNull();
@@ -148,15 +127,9 @@ class OversizedIdentitiesTests {
         long before = RedeliveryTests.count("select count(*) from delivery");
         long seen = RedeliveryTests.count("select count(*) from image_report");
         switch (sender) {
-            case "distribution" -> post("application/json", distribution(UUID.randomUUID().toString(), "push", digest),
-                    Map.of("Authorization", DISTRIBUTION)).post("/webhooks/registry/distribution").then().statusCode(400);
-            case "harbor" -> post("application/json", harbor(1, 1L).replaceFirst("sha256:[0-9a-f]{64}", digest),
-                    Map.of("Authorization", HARBOR)).post("/webhooks/registry/harbor").then().statusCode(400);
-            default -> {
-                String body = ghcr(digest);
-                post("application/json", body, github(UUID.randomUUID().toString(), body)).post("/webhooks/registry/ghcr")
-                        .then().statusCode(400);
-            }
+            case "distribution" -> distribution(distributionEnvelope(UUID.randomUUID().toString(), "push", digest)).post().statusCode(400);
+            case "harbor" -> harbor(WebhookDelivery.JSON, harborPush(1, 1L).replaceFirst("sha256:[0-9a-f]{64}", digest)).post().statusCode(400);
+            default -> ghcr(UUID.randomUUID().toString(), ghcrPublished(digest)).post().statusCode(400);
         }
         assertThat(RedeliveryTests.count("select count(*) from delivery")).isEqualTo(before);
         assertThat(RedeliveryTests.count("select count(*) from image_report")).isEqualTo(seen);

@@ -1,50 +1,35 @@
 package dev.cascade.trigger.intake;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
 import dev.cascade.common.events.Topics;
-import dev.cascade.infra.InfraProcess;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
+import dev.cascade.testsupport.DatabaseRows;
 import dev.cascade.testsupport.LocalRegistry;
-import dev.cascade.trigger.Fixtures;
-import dev.cascade.trigger.webhook.Signatures;
+import dev.cascade.testsupport.TopicWindow;
+import dev.cascade.testsupport.WebhookDelivery;
+import dev.cascade.testsupport.WebhookPayloads;
+import dev.cascade.trigger.TestSecrets;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
-import io.restassured.specification.RequestSpecification;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.function.BiFunction;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * "Each webhook redelivered three times: acted on once", for every sender. Each delivery starts from the sender's
- * real payload (shared fixtures; the documented shape where there is none) with a new commit, event id or digest, so
+ * real payload (captured from it; the documented shape where there is none) with a new commit, event id or digest, so
  * that no other test's delivery is its original; it is then sent four times as that sender sends a redelivery: the
  * same bytes, the headers the sender keeps, new values for those it changes per attempt. Every attempt is answered
  * with a success, one delivery is stored (with its body) and acted on, the three copies are recorded as its
@@ -71,14 +56,6 @@ import org.junit.jupiter.params.provider.ValueSource;
         initArgs = @ResourceArg(name = "database", value = "trigger"))
 class RedeliveryTests {
 
-    static final String GITHUB_SECRET = "It's a Secret to Everybody";
-    static final String GITLAB_TOKEN = "gitlab-test-token-0123456789";
-    static final String GITEA_SECRET = "gitea-test-secret-0123456789";
-    static final String BITBUCKET_SECRET = "bitbucket-test-secret-0123456789";
-    static final String GENERIC_SECRET = "generic-test-secret-0123456789";
-    static final String DISTRIBUTION_TOKEN = "distribution-test-token-0123456789";
-    static final String HARBOR_TOKEN = "harbor-test-token-0123456789";
-    static final String EVENTS_V1 = "application/vnd.docker.distribution.events.v1+json";
     static final SecureRandom RANDOM = new SecureRandom();
 
     static LocalRegistry registry;
@@ -96,15 +73,6 @@ class RedeliveryTests {
     @AfterAll
     static void stopRegistry() {
         registry.close();
-    }
-
-    /** One POST as a sender makes it. */
-    record Request(String path, String contentType, Map<String, String> headers, byte[] body) {
-        ValidatableResponse post() {
-            RequestSpecification spec = given().contentType(contentType).body(body);
-            headers.forEach(spec::header);
-            return spec.post(path).then();
-        }
     }
 
     /**
@@ -131,7 +99,7 @@ class RedeliveryTests {
      * How one sender sends a delivery: attempt 1 is the original, 2 to 4 its redeliveries. {@code mark} is what its
      * event on {@code topic} carries and no other push does (the commit, or the digest).
      */
-    record Sender(String topic, Preparer prepare, BiFunction<Fresh, Integer, Request> attempt, Mark mark) {
+    record Sender(String topic, Preparer prepare, BiFunction<Fresh, Integer, WebhookDelivery> attempt, Mark mark) {
     }
 
     interface Preparer {
@@ -162,11 +130,11 @@ class RedeliveryTests {
         };
     }
 
-    static Sender git(BiFunction<Fresh, Integer, Request> attempt) {
+    static Sender git(BiFunction<Fresh, Integer, WebhookDelivery> attempt) {
         return new Sender(Topics.SOURCE, Fresh::next, attempt, Fresh::commit);
     }
 
-    static Sender image(Preparer prepare, BiFunction<Fresh, Integer, Request> attempt) {
+    static Sender image(Preparer prepare, BiFunction<Fresh, Integer, WebhookDelivery> attempt) {
         return new Sender(Topics.IMAGE_REPORTS, prepare, attempt, Fresh::digest);
     }
 
@@ -229,7 +197,7 @@ class RedeliveryTests {
     @Test
     void quayNotificationOfANewPushOfTheSameTagIsANewDeliveryAndItsResendIsADuplicate() throws Exception {
         Fresh one = pushed("acme/moving", "latest");
-        Request notification = quay(one);
+        WebhookDelivery notification = quay(one);
         String first = notification.post().statusCode(202).body("status", equalTo("ACCEPTED")).extract().path("pipelineId");
         notification.post().statusCode(200).body("status", equalTo("DUPLICATE")).body("pipelineId", equalTo(first));
 
@@ -260,124 +228,75 @@ class RedeliveryTests {
 
     /** A fixture with its commit id replaced everywhere by a fresh one. */
     static byte[] withCommit(String fixture, String commit, String fresh) {
-        String body = new String(Fixtures.bytes(fixture), StandardCharsets.UTF_8);
+        String body = WebhookPayloads.text(fixture);
         assertThat(body).as(fixture).contains(commit);
-        return body.replace(commit, fresh).getBytes(StandardCharsets.UTF_8);
-    }
-
-    static Map<String, String> headers(String... pairs) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            map.put(pairs[i], pairs[i + 1]);
-        }
-        return map;
+        return WebhookPayloads.utf8(body.replace(commit, fresh));
     }
 
     /** GitHub keeps the delivery id (and hook id) when a delivery is redelivered. */
-    static Request github(Fresh f) {
-        byte[] body = withCommit("github/push.json", "fd489864e7642b48eaad6e3f155c10e46810ec72", f.commit());
-        return new Request("/webhooks/git/github", "application/json", headers(
-                "X-GitHub-Event", "push", "X-GitHub-Hook-ID", "4711", "X-GitHub-Delivery", f.id(),
-                "X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(GITHUB_SECRET, body),
-                "User-Agent", "GitHub-Hookshot/044aadd"), body);
+    static WebhookDelivery github(Fresh f) {
+        byte[] body = withCommit("github/push.json", WebhookPayloads.GITHUB_PUSH_COMMIT, f.commit());
+        return WebhookDelivery.github("push", f.id(), TestSecrets.GITHUB, body).withHeader("User-Agent", "GitHub-Hookshot/044aadd");
     }
 
     /** GitLab keeps Idempotency-Key across resends; X-Gitlab-Webhook-UUID is new on each. Older GitLab sends no key. */
-    static Request gitlab(Fresh f, boolean idempotencyKey) {
-        byte[] body = withCommit("gitlab/push-event.json", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7", f.commit());
-        Map<String, String> headers = headers("X-Gitlab-Event", "Push Hook", "X-Gitlab-Token", GITLAB_TOKEN,
-                "X-Gitlab-Webhook-UUID", UUID.randomUUID().toString(), "X-Gitlab-Instance", "https://gitlab.example.com");
-        if (idempotencyKey) {
-            headers.put("Idempotency-Key", f.id());
-        }
-        return new Request("/webhooks/git/gitlab", "application/json", headers, body);
+    static WebhookDelivery gitlab(Fresh f, boolean idempotencyKey) {
+        byte[] body = withCommit("gitlab/push-event.json", WebhookPayloads.GITLAB_PUSH_COMMIT, f.commit());
+        WebhookDelivery delivery = WebhookDelivery.gitlab(TestSecrets.GITLAB, body)
+                .withHeader("X-Gitlab-Webhook-UUID", UUID.randomUUID().toString())
+                .withHeader("X-Gitlab-Instance", "https://gitlab.example.com");
+        return idempotencyKey ? delivery.withHeader("Idempotency-Key", f.id()) : delivery;
     }
 
     /** Gitea and Forgejo give every redelivery a new delivery id: the push itself (repository, ref, after) is the identity. */
-    static Request gitea(Fresh f, String product) {
-        byte[] body = withCommit("gitea/push-real.json", "4522cbcefc20728a5b72b3a86af35e608622c514", f.commit());
-        String hmac = Signatures.hmacSha256Hex(GITEA_SECRET, body);
-        return new Request("/webhooks/git/gitea", "application/json", headers(
-                "X-" + product + "-Event", "push", "X-" + product + "-Event-Type", "push",
-                "X-" + product + "-Delivery", UUID.randomUUID().toString(),
-                "X-" + product + "-Signature", hmac, "X-Hub-Signature-256", "sha256=" + hmac), body);
+    static WebhookDelivery gitea(Fresh f, String product) {
+        byte[] body = withCommit("gitea/push-real.json", WebhookPayloads.GITEA_PUSH_COMMIT, f.commit());
+        return WebhookDelivery.gitea(product, UUID.randomUUID().toString(), TestSecrets.GITEA, body);
     }
 
     /** Bitbucket keeps X-Request-UUID and counts attempts; without the header, the refs and hashes pushed are the identity. */
-    static Request bitbucket(Fresh f, int attempt, boolean requestUuid) {
-        byte[] body = withCommit("bitbucket/push-real.json", "141977fedf5cf35aa290ac87d4b5177ac4cd9de1", f.commit());
-        Map<String, String> headers = headers("X-Event-Key", "repo:push", "X-Hook-UUID", "{0e2e4c5c-5f2a-4f1e-9f3e-1b8f0c9d2a11}",
-                "X-Attempt-Number", Integer.toString(attempt),
-                "X-Hub-Signature", "sha256=" + Signatures.hmacSha256Hex(BITBUCKET_SECRET, body));
-        if (requestUuid) {
-            headers.put("X-Request-UUID", f.id());
-        }
-        return new Request("/webhooks/git/bitbucket", "application/json", headers, body);
+    static WebhookDelivery bitbucket(Fresh f, int attempt, boolean requestUuid) {
+        byte[] body = withCommit("bitbucket/push-real.json", WebhookPayloads.BITBUCKET_PUSH_COMMIT, f.commit());
+        WebhookDelivery delivery = WebhookDelivery.bitbucket(TestSecrets.BITBUCKET, body)
+                .withHeader("X-Hook-UUID", "{0e2e4c5c-5f2a-4f1e-9f3e-1b8f0c9d2a11}")
+                .withHeader("X-Attempt-Number", Integer.toString(attempt));
+        return requestUuid ? delivery.withHeader("X-Request-UUID", f.id()) : delivery;
     }
 
     /** The OpenShift generic webhook body (there is no fixture of it): the same uri, ref and commit is the same push. */
-    static Request generic(Fresh f) {
-        byte[] body = """
-                {"type":"Git","git":{"uri":"https://github.com/openshift/ruby-hello-world.git","ref":"refs/heads/master",
-                 "commit":"%s","author":{"name":"Jane Doe","email":"jane@example.com"},"message":"Update README"}}
-                """.formatted(f.commit()).getBytes(StandardCharsets.UTF_8);
-        return new Request("/webhooks/git/generic/" + GENERIC_SECRET, "application/json", Map.of(), body);
+    static WebhookDelivery generic(Fresh f) {
+        return WebhookDelivery.generic(TestSecrets.GENERIC, WebhookPayloads.utf8(WebhookPayloads.generic(f.commit())));
     }
 
     /** The registry retries the same envelope, byte for byte; its events' ids are the identity. */
-    static Request distribution(Fresh f) {
-        String body = new String(Fixtures.bytes("distribution/push-manifest-tagged.json"), StandardCharsets.UTF_8)
-                .replace("cd9ab2fb-9d06-4b48-961e-8d2d589839cf", f.id())
-                .replace("sha256:e83f76d2aac7cc72a6494758244b4f8333a3a30a3af6fef355d4f3a4bb73360e", f.digest());
-        return new Request("/webhooks/registry/distribution", EVENTS_V1, headers("Authorization", "Bearer " + DISTRIBUTION_TOKEN),
-                body.getBytes(StandardCharsets.UTF_8));
+    static WebhookDelivery distribution(Fresh f) {
+        String body = WebhookPayloads.text("distribution/push-manifest-tagged.json")
+                .replace(WebhookPayloads.DISTRIBUTION_EVENT_ID, f.id())
+                .replace(WebhookPayloads.DISTRIBUTION_DIGEST, f.digest());
+        return WebhookDelivery.distribution(TestSecrets.DISTRIBUTION, WebhookPayloads.utf8(body));
     }
 
     /** Docker Hub's notification of a push (the fixture) at a time of its own; the digest is the registry's. */
-    static Request dockerhub(Fresh f) {
-        String body = new String(Fixtures.bytes("docker/docker_hub_build_notice.json"), StandardCharsets.UTF_8)
+    static WebhookDelivery dockerhub(Fresh f) {
+        String body = WebhookPayloads.text("docker/docker_hub_build_notice.json")
                 .replace("\"pushed_at\": 1.417566161e+09", "\"pushed_at\": " + f.time());
         assertThat(body).contains("\"pushed_at\": " + f.time());
-        return new Request("/webhooks/registry/dockerhub", "application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8));
+        return WebhookDelivery.unsigned("dockerhub", WebhookPayloads.utf8(body));
     }
 
     /** Harbor's default payload; a resend carries a new time, and what was pushed is the identity. */
-    static Request harbor(Fresh f, int attempt) {
-        byte[] body = """
-                {"type":"PUSH_ARTIFACT","occur_at":%d,"operator":"admin",
-                 "event_data":{
-                   "resources":[{"digest":"%s","tag":"latest","resource_url":"harbor.example.com/library/app:latest"}],
-                   "repository":{"date_created":1690000000,"name":"app","namespace":"library","repo_full_name":"library/app","repo_type":"public"}}}
-                """.formatted(f.time() + attempt, f.digest()).getBytes(StandardCharsets.UTF_8);
-        return new Request("/webhooks/registry/harbor", "application/json", headers("Authorization", "Bearer " + HARBOR_TOKEN), body);
+    static WebhookDelivery harbor(Fresh f, int attempt) {
+        return WebhookDelivery.harbor(TestSecrets.HARBOR, WebhookPayloads.utf8(WebhookPayloads.harborPush(f.time() + attempt, f.digest())));
     }
 
     /** Quay's "push to repository" notification: the tags it updated, nothing else that tells two pushes apart. */
-    static Request quay(Fresh f) {
-        String name = f.repository().substring(f.repository().indexOf('/') + 1);
-        byte[] body = """
-                {"repository":"%1$s","namespace":"acme","name":"%2$s","docker_url":"quay.io/%1$s",
-                 "homepage":"https://quay.io/repository/%1$s","updated_tags":["%3$s"]}
-                """.formatted(f.repository(), name, f.tag()).getBytes(StandardCharsets.UTF_8);
-        return new Request("/webhooks/registry/quay", "application/json", Map.of(), body);
+    static WebhookDelivery quay(Fresh f) {
+        return WebhookDelivery.unsigned("quay", WebhookPayloads.utf8(WebhookPayloads.quayPush(f.repository(), f.tag())));
     }
 
     /** GitHub's package event for a container version, signed and redelivered as every GitHub webhook is. */
-    static Request ghcr(Fresh f) {
-        byte[] body = """
-                {"action":"published",
-                 "package":{"id":101,"name":"app","namespace":"octo-org","ecosystem":"CONTAINER","package_type":"CONTAINER",
-                   "owner":{"login":"octo-org","type":"Organization"},
-                   "package_version":{"id":202,"version":"%1$s","name":"%1$s",
-                     "container_metadata":{"tag":{"name":"v1","digest":"%1$s"},"labels":{},"manifest":{}},
-                     "package_url":"ghcr.io/octo-org/app:v1"},
-                   "registry":{"name":"GitHub Container Registry","type":"docker","url":"https://ghcr.io","vendor":"GitHub Inc"}},
-                 "repository":{"full_name":"octo-org/app","clone_url":"https://github.com/octo-org/app.git"},
-                 "sender":{"login":"octocat"}}
-                """.formatted(f.digest()).getBytes(StandardCharsets.UTF_8);
-        return new Request("/webhooks/registry/ghcr", "application/json", headers(
-                "X-GitHub-Event", "package", "X-GitHub-Hook-ID", "424242", "X-GitHub-Delivery", f.id(),
-                "X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(GITHUB_SECRET, body)), body);
+    static WebhookDelivery ghcr(Fresh f) {
+        return WebhookDelivery.ghcr(f.id(), TestSecrets.GITHUB, WebhookPayloads.utf8(WebhookPayloads.ghcrPublished(f.digest())));
     }
 
     /** Pushes a new image (to a fresh tag unless one is given) to the registry standing in for docker.io and quay.io. */
@@ -393,72 +312,11 @@ class RedeliveryTests {
 
     // ---- what was stored and published ---------------------------------------------------------------------------
 
-    static Connection database() throws SQLException {
-        InfraProcess infra = CascadeInfraResource.infra();
-        return DriverManager.getConnection(infra.jdbcUrl("trigger"), infra.postgresUser(), infra.postgresUser());
-    }
-
     static long count(String sql, Object... args) throws SQLException {
-        return ((Number) rows(sql, args).get(0).get(0)).longValue();
+        return DatabaseRows.count(CascadeInfraResource.infra(), "trigger", sql, args);
     }
 
-    /** Rows as lists of values; SQL null reads as "". */
     static List<List<Object>> rows(String sql, Object... args) throws SQLException {
-        try (Connection c = database(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<List<Object>> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    List<Object> row = new ArrayList<>();
-                    for (int col = 1; col <= rs.getMetaData().getColumnCount(); col++) {
-                        Object value = rs.getObject(col);
-                        row.add(value == null ? "" : value instanceof UUID u ? u.toString() : value);
-                    }
-                    rows.add(row);
-                }
-            }
-            return rows;
-        }
-    }
-
-    /** The records a topic receives from the moment this is opened on. */
-    static final class TopicWindow implements AutoCloseable {
-
-        private final KafkaConsumer<String, String> consumer;
-        private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-
-        private TopicWindow(KafkaConsumer<String, String> consumer) {
-            this.consumer = consumer;
-        }
-
-        static TopicWindow openAtEnd(String topic) {
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CascadeInfraResource.infra().kafkaBootstrapServers());
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            // the end offsets are resolved now, before anything is sent
-            partitions.forEach(consumer::position);
-            return new TopicWindow(consumer);
-        }
-
-        /** Everything published since opening, up to (at least) the event with CloudEvents id {@code eventId}. */
-        List<ConsumerRecord<String, String>> until(String eventId) {
-            await().atMost(Duration.ofSeconds(45)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-                return seen.stream().anyMatch(r -> eventId.equals(CloudEventRecords.header(r.headers(), "ce_id")));
-            });
-            return List.copyOf(seen);
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
-        }
+        return DatabaseRows.rows(CascadeInfraResource.infra(), "trigger", sql, args);
     }
 }

@@ -12,14 +12,14 @@ import static org.hamcrest.Matchers.nullValue;
 import dev.cascade.common.events.Topics;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
-import dev.cascade.trigger.Fixtures;
-import dev.cascade.trigger.webhook.Signatures;
+import dev.cascade.testsupport.WebhookDelivery;
+import dev.cascade.testsupport.WebhookPayloads;
+import dev.cascade.trigger.TestSecrets;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
-import io.restassured.specification.RequestSpecification;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +37,6 @@ import org.junit.jupiter.api.Test;
         initArgs = @ResourceArg(name = "database", value = "trigger"))
 class WebhookIntakeTests {
 
-    static final String GITHUB_SECRET = "It's a Secret to Everybody";
-
     private KafkaCompanion kafka;
 
     @BeforeEach
@@ -51,13 +49,9 @@ class WebhookIntakeTests {
         kafka.close();
     }
 
-    static RequestSpecification github(String event, byte[] body, String secret) {
-        return given().contentType("application/json")
-                .header("X-GitHub-Event", event)
-                .header("X-GitHub-Hook-ID", "4711")
-                .header("X-GitHub-Delivery", UUID.randomUUID().toString())
-                .header("X-Hub-Signature-256", "sha256=" + Signatures.hmacSha256Hex(secret, body))
-                .body(body);
+    /** A GitHub delivery with a new delivery id, signed with {@code secret}. */
+    static WebhookDelivery github(String event, byte[] body, String secret) {
+        return WebhookDelivery.github(event, UUID.randomUUID().toString(), secret, body);
     }
 
     /** The record on {@code topic} whose CloudEvents id is {@code eventId}, waiting for it to arrive. */
@@ -82,8 +76,7 @@ class WebhookIntakeTests {
 
     @Test
     void signedGitHubPushIsStoredThenPublishedAsOneSourceEventWithItsPipelineId() {
-        ValidatableResponse answer = github("push", Fixtures.bytes("github/push.json"), GITHUB_SECRET)
-                .post("/webhooks/git/github").then()
+        ValidatableResponse answer = github("push", WebhookPayloads.bytes("github/push.json"), TestSecrets.GITHUB).post()
                 .statusCode(202)
                 .body("status", equalTo("ACCEPTED"))
                 .body("deliveryId", notNullValue())
@@ -109,15 +102,12 @@ class WebhookIntakeTests {
 
     @Test
     void redeliveredWebhookIsAcknowledgedOnceWithTheSamePipeline() {
-        byte[] body = Fixtures.bytes("github/push-real.json");
+        byte[] body = WebhookPayloads.bytes("github/push-real.json");
         String delivery = UUID.randomUUID().toString();
-        String signature = "sha256=" + Signatures.hmacSha256Hex(GITHUB_SECRET, body);
+        WebhookDelivery push = WebhookDelivery.github("push", delivery, TestSecrets.GITHUB, body);
         String firstPipeline = null;
         for (int i = 0; i < 4; i++) {
-            ValidatableResponse r = given().contentType("application/json")
-                    .header("X-GitHub-Event", "push").header("X-GitHub-Hook-ID", "4711")
-                    .header("X-GitHub-Delivery", delivery).header("X-Hub-Signature-256", signature)
-                    .body(body).post("/webhooks/git/github").then();
+            ValidatableResponse r = push.post();
             if (i == 0) {
                 firstPipeline = r.statusCode(202).extract().path("pipelineId");
             } else {
@@ -127,7 +117,7 @@ class WebhookIntakeTests {
         // a later push to the same repository (same key, same partition) is published after anything the copies caused
         byte[] later = new String(body, StandardCharsets.UTF_8).replace("199eddf46df50de8d02e99bf1c5fdb4101338224",
                 "1111111111111111111111111111111111111111").getBytes(StandardCharsets.UTF_8);
-        String marker = github("push", later, GITHUB_SECRET).post("/webhooks/git/github").then().statusCode(202)
+        String marker = github("push", later, TestSecrets.GITHUB).post().statusCode(202)
                 .extract().path("pipelineId");
         long published = recordsUntil(Topics.SOURCE, marker).stream()
                 .filter(r -> r.value().contains("\"after\":\"199eddf46df50de8d02e99bf1c5fdb4101338224\""))
@@ -139,7 +129,7 @@ class WebhookIntakeTests {
 
     @Test
     void pingIsAnsweredAndStartsNothing() {
-        github("ping", Fixtures.bytes("github/ping.json"), GITHUB_SECRET).post("/webhooks/git/github").then()
+        github("ping", WebhookPayloads.bytes("github/ping.json"), TestSecrets.GITHUB).post()
                 .statusCode(202)
                 .body("status", equalTo("IGNORED"))
                 .body("reason", notNullValue())
@@ -148,13 +138,13 @@ class WebhookIntakeTests {
 
     @Test
     void badSignatureIsRefusedAndOnlyARejectionIsRecorded() {
-        String answer = github("push", Fixtures.bytes("github/push.json"), "not-the-secret").post("/webhooks/git/github").then()
+        String answer = github("push", WebhookPayloads.bytes("github/push.json"), "not-the-secret").post()
                 .statusCode(401)
                 .contentType("application/problem+json")
                 .body("status", equalTo(401))
                 .body("detail", org.hamcrest.Matchers.containsString("signature does not match"))
                 .extract().asString();
-        assertThat(answer).doesNotContain(GITHUB_SECRET).doesNotContain("not-the-secret");
+        assertThat(answer).doesNotContain(TestSecrets.GITHUB).doesNotContain("not-the-secret");
 
         given().queryParam("status", "rejected").get("/api/deliveries").then().statusCode(200)
                 .body("[0].status", equalTo("rejected"))
@@ -164,15 +154,15 @@ class WebhookIntakeTests {
     @Test
     void missingSignatureIsRefused() {
         given().contentType("application/json").header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "x")
-                .body(Fixtures.bytes("github/push.json")).post("/webhooks/git/github").then()
+                .body(WebhookPayloads.bytes("github/push.json")).post("/webhooks/git/github").then()
                 .statusCode(401).body("detail", org.hamcrest.Matchers.containsString("X-Hub-Signature-256 is missing"));
     }
 
     @Test
     void malformedBodyIsA400ProblemAndChangesNothing() {
         int before = deliveriesStored();
-        byte[] truncated = java.util.Arrays.copyOf(Fixtures.bytes("github/push.json"), 200);
-        github("push", truncated, GITHUB_SECRET).post("/webhooks/git/github").then()
+        byte[] truncated = java.util.Arrays.copyOf(WebhookPayloads.bytes("github/push.json"), 200);
+        github("push", truncated, TestSecrets.GITHUB).post()
                 .statusCode(400).contentType("application/problem+json")
                 .body("title", equalTo("Bad Request"))
                 .body("detail", notNullValue());
@@ -183,7 +173,7 @@ class WebhookIntakeTests {
     void oversizedBodyIsA413() {
         byte[] big = new byte[70 * 1024];
         java.util.Arrays.fill(big, (byte) ' ');
-        github("push", big, GITHUB_SECRET).post("/webhooks/git/github").then().statusCode(413).contentType("application/problem+json");
+        github("push", big, TestSecrets.GITHUB).post().statusCode(413).contentType("application/problem+json");
     }
 
     @Test
@@ -200,29 +190,25 @@ class WebhookIntakeTests {
 
     @Test
     void skipCiCommitIsStoredAsIgnoredWithTheReason() {
-        String body = new String(Fixtures.bytes("github/push.json"), StandardCharsets.UTF_8)
+        String body = WebhookPayloads.text("github/push.json")
                 .replace("\"message\": \"test a push event\"", "\"message\": \"docs only [skip ci]\"");
-        github("push", body.getBytes(StandardCharsets.UTF_8), GITHUB_SECRET).post("/webhooks/git/github").then()
+        github("push", body.getBytes(StandardCharsets.UTF_8), TestSecrets.GITHUB).post()
                 .statusCode(202).body("status", equalTo("IGNORED")).body("reason", org.hamcrest.Matchers.containsString("skip ci"));
     }
 
     @Test
     void gitlabPushWithItsTokenIsAccepted() {
-        given().contentType("application/json").header("X-Gitlab-Event", "Push Hook")
-                .header("X-Gitlab-Token", "gitlab-test-token-0123456789")
-                .header("Idempotency-Key", UUID.randomUUID().toString())
-                .body(Fixtures.bytes("gitlab/push-event.json")).post("/webhooks/git/gitlab").then()
+        WebhookDelivery.gitlab(TestSecrets.GITLAB, WebhookPayloads.bytes("gitlab/push-event.json"))
+                .withHeader("Idempotency-Key", UUID.randomUUID().toString()).post()
                 .statusCode(202).body("status", equalTo("ACCEPTED"));
-        given().contentType("application/json").header("X-Gitlab-Event", "Push Hook").header("X-Gitlab-Token", "wrong")
-                .body(Fixtures.bytes("gitlab/push-event.json")).post("/webhooks/git/gitlab").then().statusCode(401);
+        WebhookDelivery.gitlab("wrong", WebhookPayloads.bytes("gitlab/push-event.json")).post().statusCode(401);
     }
 
     @Test
     void distributionManifestPushBecomesOneImageEventAndBlobPushesAreIgnored() {
-        byte[] manifest = Fixtures.bytes("distribution/push-manifest-tagged.json");
-        String pipeline = given().contentType("application/vnd.docker.distribution.events.v1+json")
-                .header("Authorization", "Bearer distribution-test-token-0123456789")
-                .body(manifest).post("/webhooks/registry/distribution").then()
+        WebhookDelivery manifest = WebhookDelivery.distribution(TestSecrets.DISTRIBUTION,
+                WebhookPayloads.bytes("distribution/push-manifest-tagged.json"));
+        String pipeline = manifest.post()
                 .statusCode(202).body("status", equalTo("ACCEPTED")).extract().path("pipelineId");
         ConsumerRecord<String, String> event = published(Topics.IMAGE_REPORTS, pipeline);
         assertThat(event.key()).isEqualTo("localhost:5000/apps/hello");
@@ -230,20 +216,16 @@ class WebhookIntakeTests {
                 .contains("sha256:e83f76d2aac7cc72a6494758244b4f8333a3a30a3af6fef355d4f3a4bb73360e");
 
         // the registry retries the same envelope: acknowledged, nothing new
-        given().contentType("application/vnd.docker.distribution.events.v1+json")
-                .header("Authorization", "Bearer distribution-test-token-0123456789")
-                .body(manifest).post("/webhooks/registry/distribution").then()
+        manifest.post()
                 .statusCode(200).body("pipelineId", equalTo(pipeline));
 
-        given().contentType("application/vnd.docker.distribution.events.v1+json")
-                .header("Authorization", "Bearer distribution-test-token-0123456789")
-                .body(Fixtures.bytes("distribution/push-blob.json")).post("/webhooks/registry/distribution").then()
+        WebhookDelivery.distribution(TestSecrets.DISTRIBUTION, WebhookPayloads.bytes("distribution/push-blob.json")).post()
                 .statusCode(202).body("status", equalTo("IGNORED"));
     }
 
     @Test
     void redeliverThroughTheApiStartsANewPipeline() {
-        String first = github("push", Fixtures.bytes("github/push-tag.json"), GITHUB_SECRET).post("/webhooks/git/github").then()
+        String first = github("push", WebhookPayloads.bytes("github/push-tag.json"), TestSecrets.GITHUB).post()
                 .statusCode(202).extract().path("deliveryId");
         String firstPipeline = given().get("/api/deliveries/" + first).then().extract().path("pipelineId");
 
@@ -268,14 +250,14 @@ class WebhookIntakeTests {
         String listing = given().get("/api/webhook-secrets").then().statusCode(200).extract().asString();
         assertThat(listing).doesNotContain(old).doesNotContain(fresh);
 
-        byte[] body = Fixtures.bytes("github/push.json");
-        github("push", body, old).post("/webhooks/git/github").then().statusCode(202);
-        github("push", body, fresh).post("/webhooks/git/github").then().statusCode(202);
+        byte[] body = WebhookPayloads.bytes("github/push.json");
+        github("push", body, old).post().statusCode(202);
+        github("push", body, fresh).post().statusCode(202);
         // the provider-wide secret no longer opens a repository that has its own
-        github("push", body, GITHUB_SECRET).post("/webhooks/git/github").then().statusCode(401);
+        github("push", body, TestSecrets.GITHUB).post().statusCode(401);
 
         given().delete("/api/webhook-secrets/" + added).then().statusCode(204);
-        github("push", body, fresh).post("/webhooks/git/github").then().statusCode(401);
+        github("push", body, fresh).post().statusCode(401);
         given().get("/api/webhook-secrets").then().body("findAll { it.subject == '%s' }.size()".formatted(repo), equalTo(1));
         String remaining = given().get("/api/webhook-secrets").then().extract().path("find { it.subject == '%s' }.id".formatted(repo));
         given().delete("/api/webhook-secrets/" + remaining).then().statusCode(204);
@@ -286,7 +268,7 @@ class WebhookIntakeTests {
         CascadeInfraResource.infra().stopKafka();
         String pipeline;
         try {
-            pipeline = github("push", Fixtures.bytes("github/push.json"), GITHUB_SECRET).post("/webhooks/git/github").then()
+            pipeline = github("push", WebhookPayloads.bytes("github/push.json"), TestSecrets.GITHUB).post()
                     .statusCode(202).extract().path("pipelineId");
         } finally {
             CascadeInfraResource.infra().startKafka();

@@ -1,26 +1,30 @@
 package dev.cascade.trigger.provider;
 
+import static dev.cascade.trigger.provider.ProviderInput.JSON;
+import static dev.cascade.trigger.provider.ProviderInput.MAPPER;
+import static dev.cascade.trigger.provider.ProviderInput.assertIgnored;
+import static dev.cascade.trigger.provider.ProviderInput.bytes;
+import static dev.cascade.trigger.provider.ProviderInput.fixture;
+import static dev.cascade.trigger.provider.ProviderInput.request;
+import static dev.cascade.trigger.provider.ProviderInput.tree;
+import static dev.cascade.trigger.provider.ProviderInput.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.common.events.SourcePushed.RefType;
-import dev.cascade.trigger.Fixtures;
+import dev.cascade.testsupport.WebhookPayloads;
 import dev.cascade.trigger.webhook.Credential;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -31,12 +35,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The git webhook senders against the real payloads in the shared fixtures, and against broken ones. */
+/** The git webhook senders against the real payloads captured from them, and against broken ones. */
 class GitProvidersTests {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
     static final String ZERO = "0".repeat(40);
-    static final String JSON = "application/json";
 
     static final GitHubProvider GITHUB = new GitHubProvider(MAPPER);
     static final GitLabProvider GITLAB = new GitLabProvider(MAPPER);
@@ -44,50 +46,11 @@ class GitProvidersTests {
     static final BitbucketProvider BITBUCKET = new BitbucketProvider(MAPPER);
     static final GenericProvider GENERIC = new GenericProvider(MAPPER);
 
-    /** A request with a content type and header name/value pairs. */
-    static WebhookRequest request(String sender, String contentType, byte[] body, String... headers) {
-        Map<String, List<String>> map = new LinkedHashMap<>();
-        if (contentType != null) {
-            map.put("Content-Type", List.of(contentType));
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            map.put(headers[i], List.of(headers[i + 1]));
-        }
-        return new WebhookRequest(sender, map, body, null);
-    }
-
-    static ObjectNode fixture(String name) {
-        try {
-            return (ObjectNode) MAPPER.readTree(Fixtures.bytes(name));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static byte[] bytes(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     static SourcePushed onlyPush(ParsedDelivery delivery) {
         assertThat(delivery.ignored()).as("ignored reason").isNull();
         assertThat(delivery.images()).isEmpty();
         assertThat(delivery.pushes()).hasSize(1);
         return delivery.pushes().get(0);
-    }
-
-    static void assertIgnored(ParsedDelivery delivery, String reason) {
-        assertThat(delivery.pushes()).isEmpty();
-        assertThat(delivery.images()).isEmpty();
-        assertThat(delivery.ignored()).isEqualTo(reason);
-        assertThat(delivery.dedupKey()).isNotBlank();
     }
 
     @Nested
@@ -114,7 +77,7 @@ class GitProvidersTests {
 
         @Test
         void pushFixtureBecomesOneBranchPushWithItsChangedPaths() {
-            ParsedDelivery d = parse("push", Fixtures.bytes("github/push.json"));
+            ParsedDelivery d = parse("push", WebhookPayloads.bytes("github/push.json"));
             assertThat(d.eventName()).isEqualTo("push");
             assertThat(d.dedupKey()).isEqualTo(HOOK + ":" + DELIVERY);
             assertThat(d.subject()).isEqualTo("https://github.com/binkkatal/sample_app");
@@ -125,7 +88,7 @@ class GitProvidersTests {
 
         @Test
         void realPushFixtureReadsTheModifiedReadme() {
-            SourcePushed push = onlyPush(parse("push", Fixtures.bytes("github/push-real.json")));
+            SourcePushed push = onlyPush(parse("push", WebhookPayloads.bytes("github/push-real.json")));
             assertThat(push).isEqualTo(new SourcePushed("https://github.com/Codertocat/Hello-World", RefType.BRANCH,
                     "master", "a10867b14bb761a232cd80139fbd4c0d33264240", "199eddf46df50de8d02e99bf1c5fdb4101338224",
                     List.of("README.md"), "Codertocat", "github", null));
@@ -133,14 +96,14 @@ class GitProvidersTests {
 
         @Test
         void newTagIsATagPushThatNoPathFilterMayJudge() {
-            SourcePushed push = onlyPush(parse("push", Fixtures.bytes("github/push-tag.json")));
+            SourcePushed push = onlyPush(parse("push", WebhookPayloads.bytes("github/push-tag.json")));
             assertThat(push).isEqualTo(new SourcePushed("https://github.com/bradrydzewski/drone-test-go", RefType.TAG,
                     "v0.0.1", ZERO, "d2b75aa7797ec26b088fa2dd527e9d2c052fcedd", null, "bradrydzewski", "github", null));
         }
 
         @Test
         void pingIsAnsweredAndStartsNothing() {
-            ParsedDelivery d = parse("ping", Fixtures.bytes("github/ping.json"));
+            ParsedDelivery d = parse("ping", WebhookPayloads.bytes("github/ping.json"));
             assertThat(d.eventName()).isEqualTo("ping");
             assertThat(d.subject()).isNull();
             assertIgnored(d, "ping: nothing to do");
@@ -149,7 +112,7 @@ class GitProvidersTests {
 
         @Test
         void deleteEventIsNotHandledButKeepsItsRepository() {
-            ParsedDelivery d = parse("delete", Fixtures.bytes("github/delete.json"));
+            ParsedDelivery d = parse("delete", WebhookPayloads.bytes("github/delete.json"));
             assertIgnored(d, "event 'delete' is not handled");
             assertThat(d.eventName()).isEqualTo("delete");
             assertThat(d.subject()).isEqualTo("https://github.com/baxterthehacker/public-repo");
@@ -157,7 +120,7 @@ class GitProvidersTests {
 
         @Test
         void deletePayloadSentAsAPushIsMalformed() {
-            assertThatThrownBy(() -> parse("push", Fixtures.bytes("github/delete.json")))
+            assertThatThrownBy(() -> parse("push", WebhookPayloads.bytes("github/delete.json")))
                     .isInstanceOf(MalformedWebhookException.class).hasMessageContaining("/after");
         }
 
@@ -309,7 +272,7 @@ class GitProvidersTests {
 
         @Test
         void formEncodedBodyIsReadFromItsPayloadField() {
-            byte[] json = Fixtures.bytes("github/push.json");
+            byte[] json = WebhookPayloads.bytes("github/push.json");
             byte[] form = utf8("foo=bar&payload=" + URLEncoder.encode(new String(json, StandardCharsets.UTF_8), StandardCharsets.UTF_8));
             WebhookRequest request = request("github", "application/x-www-form-urlencoded; charset=utf-8", form,
                     "X-GitHub-Event", "push", "X-GitHub-Hook-ID", HOOK, "X-GitHub-Delivery", DELIVERY);
@@ -343,7 +306,7 @@ class GitProvidersTests {
 
         @Test
         void redeliveryKeepsTheDedupKeyAndAnotherDeliveryChangesIt() {
-            byte[] body = Fixtures.bytes("github/push.json");
+            byte[] body = WebhookPayloads.bytes("github/push.json");
             WebhookRequest other = request("github", JSON, body, "X-GitHub-Event", "push", "X-GitHub-Hook-ID", HOOK,
                     "X-GitHub-Delivery", "another");
             assertThat(parse("push", body).dedupKey()).isEqualTo(parse("push", body).dedupKey());
@@ -352,14 +315,14 @@ class GitProvidersTests {
 
         @Test
         void missingDeliveryIdIsMalformed() {
-            WebhookRequest request = request("github", JSON, Fixtures.bytes("github/push.json"), "X-GitHub-Event", "push");
+            WebhookRequest request = request("github", JSON, WebhookPayloads.bytes("github/push.json"), "X-GitHub-Event", "push");
             assertThatThrownBy(() -> GITHUB.parse(request)).isInstanceOf(MalformedWebhookException.class)
                     .hasMessageContaining("X-GitHub-Delivery");
         }
 
         @Test
         void missingEventHeaderIsMalformed() {
-            WebhookRequest request = request("github", JSON, Fixtures.bytes("github/push.json"), "X-GitHub-Delivery", DELIVERY);
+            WebhookRequest request = request("github", JSON, WebhookPayloads.bytes("github/push.json"), "X-GitHub-Delivery", DELIVERY);
             assertThatThrownBy(() -> GITHUB.parse(request)).isInstanceOf(MalformedWebhookException.class)
                     .hasMessageContaining("X-GitHub-Event");
         }
@@ -405,7 +368,7 @@ class GitProvidersTests {
 
         @Test
         void claimedSubjectIsReadLenientlyAndCanonically() {
-            assertThat(GITHUB.claimedSubject(github("push", Fixtures.bytes("github/push-real.json"))))
+            assertThat(GITHUB.claimedSubject(github("push", WebhookPayloads.bytes("github/push-real.json"))))
                     .isEqualTo("https://github.com/Codertocat/Hello-World");
             assertThat(GITHUB.claimedSubject(github("push", utf8("{\"repository\":{\"clone_url\":5}}")))).isNull();
             assertThat(GITHUB.claimedSubject(github("push", utf8("{\"repository\":{\"clone_url\":\"not a url\"}}")))).isNull();
@@ -434,7 +397,7 @@ class GitProvidersTests {
 
         @Test
         void pushWithMoreCommitsThanListedHasNoChangedPaths() {
-            ParsedDelivery d = parse("Push Hook", Fixtures.bytes("gitlab/push-event.json"), "Idempotency-Key", KEY);
+            ParsedDelivery d = parse("Push Hook", WebhookPayloads.bytes("gitlab/push-event.json"), "Idempotency-Key", KEY);
             assertThat(d.eventName()).isEqualTo("Push Hook");
             assertThat(d.dedupKey()).isEqualTo(KEY);
             assertThat(d.subject()).isEqualTo("https://example.com/mike/diaspora");
@@ -446,7 +409,7 @@ class GitProvidersTests {
 
         @Test
         void realPushReadsUsernameAndPaths() {
-            SourcePushed push = onlyPush(parse("Push Hook", Fixtures.bytes("gitlab/push-real.json")));
+            SourcePushed push = onlyPush(parse("Push Hook", WebhookPayloads.bytes("gitlab/push-real.json")));
             assertThat(push).isEqualTo(new SourcePushed("https://gitlab.com/gitlab-org/hello-world", RefType.BRANCH, "master",
                     "9217710ce8c7e1eae7a5d1c45f6e43e1c769f866", "2adc9465c4edfc33834e173fe89436a7cb899a1d",
                     List.of("README.md"), "sytses", "gitlab", null));
@@ -454,7 +417,7 @@ class GitProvidersTests {
 
         @Test
         void tagPushIsATagPush() {
-            ParsedDelivery d = parse("Tag Push Hook", Fixtures.bytes("gitlab/tag-event.json"));
+            ParsedDelivery d = parse("Tag Push Hook", WebhookPayloads.bytes("gitlab/tag-event.json"));
             assertThat(d.eventName()).isEqualTo("Tag Push Hook");
             assertThat(onlyPush(d)).isEqualTo(new SourcePushed("https://example.com/jsmith/example", RefType.TAG, "v1.0.0",
                     ZERO, "82b3d5ae55f7080f1e6022629cdb57bfae7cccc7", null, "John Smith", "gitlab", null));
@@ -489,7 +452,7 @@ class GitProvidersTests {
 
         @Test
         void withoutIdempotencyKeyTheDedupKeyIsRepositoryRefAndAfter() {
-            byte[] body = Fixtures.bytes("gitlab/push-event.json");
+            byte[] body = WebhookPayloads.bytes("gitlab/push-event.json");
             ParsedDelivery first = parse("Push Hook", body, "X-Gitlab-Webhook-UUID", "uuid-1");
             ParsedDelivery retry = parse("Push Hook", body, "X-Gitlab-Webhook-UUID", "uuid-2");
             assertThat(first.dedupKey())
@@ -545,9 +508,9 @@ class GitProvidersTests {
 
         @Test
         void systemHookPushIsAPush() {
-            SourcePushed push = onlyPush(parse("System Hook", Fixtures.bytes("gitlab/push-real.json")));
+            SourcePushed push = onlyPush(parse("System Hook", WebhookPayloads.bytes("gitlab/push-real.json")));
             assertThat(push.repository()).isEqualTo("https://gitlab.com/gitlab-org/hello-world");
-            SourcePushed tag = onlyPush(parse("System Hook", Fixtures.bytes("gitlab/tag-event.json")));
+            SourcePushed tag = onlyPush(parse("System Hook", WebhookPayloads.bytes("gitlab/tag-event.json")));
             assertThat(tag.refType()).isEqualTo(RefType.TAG);
         }
 
@@ -597,14 +560,14 @@ class GitProvidersTests {
 
         @Test
         void claimedSubjectIsTheCanonicalProjectUrl() {
-            assertThat(GITLAB.claimedSubject(request("gitlab", JSON, Fixtures.bytes("gitlab/tag-event.json"))))
+            assertThat(GITLAB.claimedSubject(request("gitlab", JSON, WebhookPayloads.bytes("gitlab/tag-event.json"))))
                     .isEqualTo("https://example.com/jsmith/example");
             assertThat(GITLAB.claimedSubject(request("gitlab", JSON, utf8("nope")))).isNull();
         }
 
         @Test
         void missingEventHeaderIsMalformed() {
-            assertThatThrownBy(() -> GITLAB.parse(request("gitlab", JSON, Fixtures.bytes("gitlab/push-real.json"))))
+            assertThatThrownBy(() -> GITLAB.parse(request("gitlab", JSON, WebhookPayloads.bytes("gitlab/push-real.json"))))
                     .isInstanceOf(MalformedWebhookException.class).hasMessageContaining("X-Gitlab-Event");
         }
     }
@@ -626,7 +589,7 @@ class GitProvidersTests {
 
         @Test
         void firstPushOfANewBranchHasNoChangedPaths() {
-            ParsedDelivery d = parse(Fixtures.bytes("gitea/push-event.json"));
+            ParsedDelivery d = parse(WebhookPayloads.bytes("gitea/push-event.json"));
             assertThat(d.eventName()).isEqualTo("push");
             assertThat(d.subject()).isEqualTo("https://localhost:3000/example/example");
             assertThat(d.dedupKey())
@@ -637,7 +600,7 @@ class GitProvidersTests {
 
         @Test
         void realPushReadsPathsAndPusherLogin() {
-            SourcePushed push = onlyPush(parse(Fixtures.bytes("gitea/push-real.json")));
+            SourcePushed push = onlyPush(parse(WebhookPayloads.bytes("gitea/push-real.json")));
             assertThat(push).isEqualTo(new SourcePushed("https://try.gitea.io/gogits/hello-world", RefType.BRANCH, "master",
                     "9836a96a253cce25d17988fcf41b8c4205cf779f", "4522cbcefc20728a5b72b3a86af35e608622c514",
                     List.of("README.md"), "unknwon", "gitea", null));
@@ -645,13 +608,13 @@ class GitProvidersTests {
 
         @Test
         void forgejoEventHeaderIsUnderstood() {
-            assertThat(onlyPush(parse(Fixtures.bytes("gitea/push-real.json"), "X-Forgejo-Event", "push")).sender())
+            assertThat(onlyPush(parse(WebhookPayloads.bytes("gitea/push-real.json"), "X-Forgejo-Event", "push")).sender())
                     .isEqualTo("gitea");
         }
 
         @Test
         void redeliveryWithANewDeliveryIdKeepsTheDedupKey() {
-            byte[] body = Fixtures.bytes("gitea/push-real.json");
+            byte[] body = WebhookPayloads.bytes("gitea/push-real.json");
             assertThat(parse(body, "X-Gitea-Event", "push", "X-Gitea-Delivery", "1").dedupKey())
                     .isEqualTo(parse(body, "X-Gitea-Event", "push", "X-Gitea-Delivery", "2").dedupKey())
                     .isEqualTo("https://try.gitea.io/gogits/hello-world:refs/heads/master:4522cbcefc20728a5b72b3a86af35e608622c514");
@@ -726,7 +689,7 @@ class GitProvidersTests {
 
         @Test
         void missingEventHeaderIsMalformed() {
-            assertThatThrownBy(() -> GITEA.parse(request("gitea", JSON, Fixtures.bytes("gitea/push-real.json"))))
+            assertThatThrownBy(() -> GITEA.parse(request("gitea", JSON, WebhookPayloads.bytes("gitea/push-real.json"))))
                     .isInstanceOf(MalformedWebhookException.class).hasMessageContaining("X-Gitea-Event");
         }
     }
@@ -762,7 +725,7 @@ class GitProvidersTests {
 
         @Test
         void realPushBecomesABranchPushWithoutChangedPaths() {
-            ParsedDelivery d = parse(Fixtures.bytes("bitbucket/push-real.json"), "X-Request-UUID", UUID);
+            ParsedDelivery d = parse(WebhookPayloads.bytes("bitbucket/push-real.json"), "X-Request-UUID", UUID);
             assertThat(d.eventName()).isEqualTo("repo:push");
             assertThat(d.dedupKey()).isEqualTo(UUID);
             assertThat(d.subject()).isEqualTo("https://bitbucket.org/brydzewski/foo");
@@ -774,7 +737,7 @@ class GitProvidersTests {
         @Test
         void documentedSamplePushReadsItsHtmlLinkAndNickname() {
             // Atlassian's sample links to api.bitbucket.org; the html link is what the payload says the repository is
-            SourcePushed push = onlyPush(parse(Fixtures.bytes("bitbucket/repo-push.json")));
+            SourcePushed push = onlyPush(parse(WebhookPayloads.bytes("bitbucket/repo-push.json")));
             assertThat(push).isEqualTo(new SourcePushed("https://api.bitbucket.org/bitbucket/bitbucket", RefType.BRANCH,
                     "name-of-branch", "1e65c05c1d5171631d92438a13901ca7dae9618c", "709d658dc5b6d6afcd46049c2f332ee3f515a67d",
                     null, "emmap1", "bitbucket", null));
@@ -782,7 +745,7 @@ class GitProvidersTests {
 
         @Test
         void branchDeletionTriggersNothing() {
-            ParsedDelivery d = parse(Fixtures.bytes("bitbucket/push-branch-delete.json"));
+            ParsedDelivery d = parse(WebhookPayloads.bytes("bitbucket/push-branch-delete.json"));
             assertIgnored(d, "branch develop deleted");
             assertThat(d.subject()).isEqualTo("https://bitbucket.org/brydzewski/foo");
             assertThat(d.dedupKey()).isEqualTo("https://bitbucket.org/brydzewski/foo:refs/heads/develop:" + ZERO);
@@ -790,7 +753,7 @@ class GitProvidersTests {
 
         @Test
         void withoutRequestUuidTheDedupKeyIsRepositoryAndEachRefAndHash() {
-            assertThat(parse(Fixtures.bytes("bitbucket/push-real.json")).dedupKey())
+            assertThat(parse(WebhookPayloads.bytes("bitbucket/push-real.json")).dedupKey())
                     .isEqualTo("https://bitbucket.org/brydzewski/foo:refs/heads/master:141977fedf5cf35aa290ac87d4b5177ac4cd9de1");
         }
 
@@ -804,7 +767,7 @@ class GitProvidersTests {
 
         @Test
         void otherEventsAreNotHandled() {
-            assertIgnored(BITBUCKET.parse(request("bitbucket", JSON, Fixtures.bytes("bitbucket/push-real.json"),
+            assertIgnored(BITBUCKET.parse(request("bitbucket", JSON, WebhookPayloads.bytes("bitbucket/push-real.json"),
                     "X-Event-Key", "pullrequest:created")), "event 'pullrequest:created' is not handled");
         }
 
@@ -904,7 +867,7 @@ class GitProvidersTests {
 
         @Test
         void claimedSubjectIsTheCanonicalHtmlLink() {
-            assertThat(BITBUCKET.claimedSubject(request("bitbucket", JSON, Fixtures.bytes("bitbucket/push-branch-delete.json"))))
+            assertThat(BITBUCKET.claimedSubject(request("bitbucket", JSON, WebhookPayloads.bytes("bitbucket/push-branch-delete.json"))))
                     .isEqualTo("https://bitbucket.org/brydzewski/foo");
         }
 
@@ -919,7 +882,7 @@ class GitProvidersTests {
 
         @Test
         void missingEventHeaderIsMalformed() {
-            assertThatThrownBy(() -> BITBUCKET.parse(request("bitbucket", JSON, Fixtures.bytes("bitbucket/push-real.json"))))
+            assertThatThrownBy(() -> BITBUCKET.parse(request("bitbucket", JSON, WebhookPayloads.bytes("bitbucket/push-real.json"))))
                     .isInstanceOf(MalformedWebhookException.class).hasMessageContaining("X-Event-Key");
         }
     }
@@ -1133,15 +1096,11 @@ class GitProvidersTests {
         }
 
         static ObjectNode body(Sender s) {
-            try {
-                return (ObjectNode) MAPPER.readTree(s.fixture() == null ? utf8(GENERIC_JSON) : Fixtures.bytes(s.fixture()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return (ObjectNode) tree(original(s));
         }
 
         static byte[] original(Sender s) {
-            return s.fixture() == null ? utf8(GENERIC_JSON) : Fixtures.bytes(s.fixture());
+            return s.fixture() == null ? utf8(GENERIC_JSON) : WebhookPayloads.bytes(s.fixture());
         }
 
         /** Where each sender keeps the ref, in its fixtures. */

@@ -1,28 +1,31 @@
 package dev.cascade.trigger.provider;
 
+import static dev.cascade.trigger.provider.ProviderInput.JSON;
+import static dev.cascade.trigger.provider.ProviderInput.MAPPER;
+import static dev.cascade.trigger.provider.ProviderInput.assertIgnored;
+import static dev.cascade.trigger.provider.ProviderInput.bytes;
+import static dev.cascade.trigger.provider.ProviderInput.fixture;
+import static dev.cascade.trigger.provider.ProviderInput.request;
+import static dev.cascade.trigger.provider.ProviderInput.tree;
+import static dev.cascade.trigger.provider.ProviderInput.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cascade.trigger.Fixtures;
+import dev.cascade.testsupport.WebhookPayloads;
 import dev.cascade.trigger.webhook.Credential;
 import dev.cascade.trigger.webhook.ImageCandidate;
 import dev.cascade.trigger.webhook.MalformedWebhookException;
 import dev.cascade.trigger.webhook.ParsedDelivery;
 import dev.cascade.trigger.webhook.WebhookRequest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
@@ -32,17 +35,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The registry webhook senders against the real payloads in the shared fixtures, documented shapes, and broken input. */
+/** The registry webhook senders against the real payloads captured from them, documented shapes, and broken input. */
 class RegistryProvidersTests {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    static final String JSON = "application/json";
     static final String EVENTS_V1 = "application/vnd.docker.distribution.events.v1+json";
     static final String EVENTS_V2 = "application/vnd.docker.distribution.events.v2+json";
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 
-    static final String MANIFEST_DIGEST = "sha256:e83f76d2aac7cc72a6494758244b4f8333a3a30a3af6fef355d4f3a4bb73360e";
+    static final String MANIFEST_DIGEST = WebhookPayloads.DISTRIBUTION_DIGEST;
     static final String DIGEST_A = "sha256:" + "a".repeat(64);
     static final String DIGEST_B = "sha256:" + "b".repeat(64);
 
@@ -51,48 +52,6 @@ class RegistryProvidersTests {
     static final HarborProvider HARBOR = new HarborProvider(MAPPER);
     static final QuayProvider QUAY = new QuayProvider(MAPPER);
     static final GhcrProvider GHCR = new GhcrProvider(MAPPER);
-
-    static WebhookRequest request(String sender, String contentType, byte[] body, String... headers) {
-        Map<String, List<String>> map = new LinkedHashMap<>();
-        if (contentType != null) {
-            map.put("Content-Type", List.of(contentType));
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            map.put(headers[i], List.of(headers[i + 1]));
-        }
-        return new WebhookRequest(sender, map, body, null);
-    }
-
-    static ObjectNode fixture(String name) {
-        return (ObjectNode) tree(Fixtures.bytes(name));
-    }
-
-    static JsonNode tree(byte[] body) {
-        try {
-            return MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static byte[] bytes(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static void assertIgnored(ParsedDelivery delivery, String reason) {
-        assertThat(delivery.ignored()).isEqualTo(reason);
-        assertThat(delivery.images()).isEmpty();
-        assertThat(delivery.pushes()).isEmpty();
-        assertThat(delivery.dedupKey()).isNotBlank();
-    }
 
     static List<ImageCandidate> images(ParsedDelivery delivery) {
         assertThat(delivery.ignored()).as("ignored reason").isNull();
@@ -141,7 +100,7 @@ class RegistryProvidersTests {
         @ParameterizedTest
         @ValueSource(strings = {EVENTS_V1, EVENTS_V2, JSON, EVENTS_V2 + "; charset=utf-8"})
         void taggedManifestPushFixtureBecomesOneImageInEveryMediaType(String contentType) {
-            WebhookRequest request = request("distribution", contentType, Fixtures.bytes("distribution/push-manifest-tagged.json"));
+            WebhookRequest request = request("distribution", contentType, WebhookPayloads.bytes("distribution/push-manifest-tagged.json"));
             assertThat(DISTRIBUTION.mediaTypes()).contains(request.mediaType());
             ParsedDelivery d = DISTRIBUTION.parse(request);
             assertThat(images(d)).containsExactly(new ImageCandidate("localhost:5000", "apps/hello", "1", MANIFEST_DIGEST, OCI_MANIFEST));
@@ -152,7 +111,7 @@ class RegistryProvidersTests {
 
         @Test
         void blobPushesAreIgnored() {
-            ParsedDelivery d = parse(Fixtures.bytes("distribution/push-blob.json"));
+            ParsedDelivery d = parse(WebhookPayloads.bytes("distribution/push-blob.json"));
             assertIgnored(d, "no tagged manifest push: 1 blob push ignored");
             assertThat(d.dedupKey()).isEqualTo("9cba0055-6207-4ef7-83a7-91d8d074f75c");
             assertThat(d.subject()).isEqualTo("localhost:5000/base/busybox");
@@ -252,7 +211,7 @@ class RegistryProvidersTests {
 
         @Test
         void credentialIsTheStaticAuthorizationHeader() {
-            byte[] body = Fixtures.bytes("distribution/push-manifest-tagged.json");
+            byte[] body = WebhookPayloads.bytes("distribution/push-manifest-tagged.json");
             assertThat(DISTRIBUTION.credential(request("distribution", EVENTS_V1, body, "Authorization", TOKEN)))
                     .isEqualTo(new Credential.Token(TOKEN));
             assertThat(DISTRIBUTION.credential(request("distribution", EVENTS_V1, body)))
@@ -261,7 +220,7 @@ class RegistryProvidersTests {
 
         @Test
         void claimedSubjectIsTheFirstEventsImageName() {
-            assertThat(DISTRIBUTION.claimedSubject(request("distribution", EVENTS_V1, Fixtures.bytes("distribution/push-blob.json"))))
+            assertThat(DISTRIBUTION.claimedSubject(request("distribution", EVENTS_V1, WebhookPayloads.bytes("distribution/push-blob.json"))))
                     .isEqualTo("localhost:5000/base/busybox");
             assertThat(DISTRIBUTION.claimedSubject(request("distribution", EVENTS_V1, utf8("{\"events\":[]}")))).isNull();
             assertThat(DISTRIBUTION.claimedSubject(request("distribution", EVENTS_V1, utf8("{\"events\":")))).isNull();
@@ -269,7 +228,7 @@ class RegistryProvidersTests {
 
         @Test
         void truncatedBodyIsMalformed() {
-            byte[] body = Fixtures.bytes("distribution/push-manifest-tagged.json");
+            byte[] body = WebhookPayloads.bytes("distribution/push-manifest-tagged.json");
             assertThatThrownBy(() -> parse(Arrays.copyOf(body, body.length / 2)))
                     .isInstanceOf(MalformedWebhookException.class).hasMessageContaining("not valid JSON");
         }
@@ -335,7 +294,7 @@ class RegistryProvidersTests {
 
         @Test
         void buildNoticeFixtureBecomesOneImageWhoseDigestTheIntakeResolves() {
-            ParsedDelivery d = parse(Fixtures.bytes("docker/docker_hub_build_notice.json"));
+            ParsedDelivery d = parse(WebhookPayloads.bytes("docker/docker_hub_build_notice.json"));
             assertThat(images(d)).containsExactly(new ImageCandidate("docker.io", "svendowideit/testhook", "latest", null, null));
             assertThat(d.dedupKey()).isEqualTo("svendowideit/testhook:latest:1417566161");
             assertThat(d.subject()).isEqualTo("docker.io/svendowideit/testhook");
@@ -359,7 +318,7 @@ class RegistryProvidersTests {
 
         @Test
         void isUnsignedAndClaimsItsImage() {
-            WebhookRequest request = request("dockerhub", JSON, Fixtures.bytes("docker/docker_hub_build_notice.json"));
+            WebhookRequest request = request("dockerhub", JSON, WebhookPayloads.bytes("docker/docker_hub_build_notice.json"));
             assertThat(DOCKERHUB.credential(request)).isEqualTo(new Credential.Unsigned());
             assertThat(DOCKERHUB.claimedSubject(request)).isEqualTo("docker.io/svendowideit/testhook");
             assertThat(DOCKERHUB.claimedSubject(request("dockerhub", JSON, utf8("not json")))).isNull();
@@ -390,12 +349,7 @@ class RegistryProvidersTests {
 
         static final String AUTH = "Bearer harbor-test-token-0123456789";
 
-        static final String PUSH = """
-                {"type":"PUSH_ARTIFACT","occur_at":1700000000,"operator":"admin",
-                 "event_data":{
-                   "resources":[{"digest":"%s","tag":"latest","resource_url":"harbor.example.com/library/app:latest"}],
-                   "repository":{"date_created":1690000000,"name":"app","namespace":"library","repo_full_name":"library/app","repo_type":"public"}}}
-                """.formatted(DIGEST_A);
+        static final String PUSH = WebhookPayloads.harborPush(1_700_000_000L, DIGEST_A);
 
         static final String CLOUDEVENT_PUSH = """
                 {"specversion":"1.0","requestid":"5b8f3b6c-8d1f-4b6e-9d7a-0c1e2f3a4b5c","id":"7c3c6f0e-2a59-4f3b-9a43-2b5b5c5e0f11",
@@ -537,11 +491,7 @@ class RegistryProvidersTests {
     @Nested
     class Quay {
 
-        static final String PUSH = """
-                {"repository":"mynamespace/repository","namespace":"mynamespace","name":"repository",
-                 "docker_url":"quay.io/mynamespace/repository","homepage":"https://quay.io/repository/mynamespace/repository",
-                 "updated_tags":["v1","latest"]}
-                """;
+        static final String PUSH = WebhookPayloads.quayPush("mynamespace/repository", "v1", "latest");
 
         ParsedDelivery parse(String body) {
             return QUAY.parse(request("quay", JSON, utf8(body)));
@@ -739,9 +689,9 @@ class RegistryProvidersTests {
     /** Valid bodies of every sender, with the request that carries them. */
     static Stream<Arguments> validDeliveries() {
         return Stream.of(
-                Arguments.of(DISTRIBUTION, (Supplier<byte[]>) () -> Fixtures.bytes("distribution/push-manifest-tagged.json"), new String[0]),
-                Arguments.of(DISTRIBUTION, (Supplier<byte[]>) () -> Fixtures.bytes("distribution/push-blob.json"), new String[0]),
-                Arguments.of(DOCKERHUB, (Supplier<byte[]>) () -> Fixtures.bytes("docker/docker_hub_build_notice.json"), new String[0]),
+                Arguments.of(DISTRIBUTION, (Supplier<byte[]>) () -> WebhookPayloads.bytes("distribution/push-manifest-tagged.json"), new String[0]),
+                Arguments.of(DISTRIBUTION, (Supplier<byte[]>) () -> WebhookPayloads.bytes("distribution/push-blob.json"), new String[0]),
+                Arguments.of(DOCKERHUB, (Supplier<byte[]>) () -> WebhookPayloads.bytes("docker/docker_hub_build_notice.json"), new String[0]),
                 Arguments.of(HARBOR, (Supplier<byte[]>) () -> utf8(Harbor.PUSH), new String[0]),
                 Arguments.of(HARBOR, (Supplier<byte[]>) () -> utf8(Harbor.CLOUDEVENT_PUSH), new String[0]),
                 Arguments.of(QUAY, (Supplier<byte[]>) () -> utf8(Quay.PUSH), new String[0]),
