@@ -1,7 +1,5 @@
 package dev.cascade.common.events;
 
-import java.util.Objects;
-
 /**
  * {@code cascade.image.pushed}: an image tag points at a digest that is new to Cascade, published once per tag and
  * digest, by build-service alone: for the image a build pushed, when the build succeeds (in the build's pipeline), or
@@ -25,22 +23,10 @@ public record ImagePushed(
         String digest,
         String mediaType,
         String sender,
-        String deliveryId) implements CascadeEvent {
+        String deliveryId) implements ImageEvent {
 
     public ImagePushed {
-        Objects.requireNonNull(registry, "registry");
-        Objects.requireNonNull(repository, "repository");
-        Objects.requireNonNull(tag, "tag");
-        Objects.requireNonNull(digest, "digest");
-        if (image == null) {
-            image = registry + "/" + repository + ":" + tag;
-        }
-    }
-
-    /** Kafka key {@code registry/repository}: all pushes to one repository stay in order. */
-    @Override
-    public String key() {
-        return registry + "/" + repository;
+        image = ImageEvent.imageOf(image, registry, repository, tag, digest);
     }
 
     @Override
@@ -51,10 +37,5 @@ public record ImagePushed(
     @Override
     public String eventType() {
         return EventTypes.IMAGE_PUSHED;
-    }
-
-    @Override
-    public String subject() {
-        return image;
     }
 }

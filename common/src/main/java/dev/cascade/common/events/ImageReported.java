@@ -1,7 +1,5 @@
 package dev.cascade.common.events;
 
-import java.util.Objects;
-
 /**
  * {@code cascade.image.reported}: a registry said that a tag now points at a digest. Only a hint: build-service, which
  * owns {@code cascade.image.pushed}, decides whether it is a push Cascade made itself (then nothing more happens) or a
@@ -24,27 +22,15 @@ public record ImageReported(
         String digest,
         String mediaType,
         String sender,
-        String deliveryId) implements CascadeEvent {
+        String deliveryId) implements ImageEvent {
 
     public ImageReported {
-        Objects.requireNonNull(registry, "registry");
-        Objects.requireNonNull(repository, "repository");
-        Objects.requireNonNull(tag, "tag");
-        Objects.requireNonNull(digest, "digest");
-        if (image == null) {
-            image = registry + "/" + repository + ":" + tag;
-        }
+        image = ImageEvent.imageOf(image, registry, repository, tag, digest);
     }
 
     /** The push this report tells of, as build-service publishes it when it came from outside. */
     public ImagePushed asPush() {
         return new ImagePushed(image, registry, repository, tag, digest, mediaType, sender, deliveryId);
-    }
-
-    /** Kafka key {@code registry/repository}: all reports of one repository stay in order. */
-    @Override
-    public String key() {
-        return registry + "/" + repository;
     }
 
     @Override
@@ -55,10 +41,5 @@ public record ImageReported(
     @Override
     public String eventType() {
         return EventTypes.IMAGE_REPORTED;
-    }
-
-    @Override
-    public String subject() {
-        return image;
     }
 }

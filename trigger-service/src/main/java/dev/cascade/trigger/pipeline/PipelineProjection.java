@@ -1,7 +1,6 @@
 package dev.cascade.trigger.pipeline;
 
 import dev.cascade.common.events.BuildEvent;
-import dev.cascade.common.events.BuildStatus;
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.RolloutEvent;
 import dev.cascade.common.events.RolloutStatus;
@@ -168,7 +167,7 @@ public class PipelineProjection {
                                     pipeline.createdAt = at;
                                     rowChanged = true;
                                 }
-                                return refreshStatus(pipeline, rowChanged);
+                                return PipelineStatus.refresh(pipeline, rowChanged);
                             }))
                     .chain(() -> notifications.announce(pipelineId));
         });
@@ -231,68 +230,6 @@ public class PipelineProjection {
 
     private static List<Object> triggerOf(Pipeline p) {
         return Arrays.asList(p.rootNodeId, p.triggerKind, p.repository, p.gitRef, p.gitCommit, p.image, p.digest, p.config);
-    }
-
-    /**
-     * Derives the pipeline's status from its nodes: running while a build is queued or started, a rollout
-     * has not ended, or the image a succeeded build pushed has not been seen yet (build-service publishes it right
-     * after the build's success, on another topic; an image published before, in any pipeline, is not awaited: it is
-     * not published twice); then failed if a build failed
-     * or a rollout failed or was rolled back; succeeded otherwise. Skipped and cancelled builds fail nothing
-     * by themselves: a skipped build's failed cause does.
-     */
-    private static Uni<Void> refreshStatus(Pipeline pipeline, boolean rowChanged) {
-        return Panache.flush()
-                .chain(() -> Panache.getSession())
-                .chain(s -> s.createSelectionQuery("""
-                                select n.kind, n.status, count(n), max(coalesce(n.finishedAt, n.at))
-                                from PipelineNode n where n.pipelineId = ?1 group by n.kind, n.status""", Object[].class)
-                        .setParameter(1, pipeline.id)
-                        .getResultList()
-                        .chain(rows -> s.createNativeQuery("""
-                                        SELECT count(*) FROM pipeline_node b
-                                        WHERE b.pipeline_id = ?1 AND b.kind = 'build' AND b.status = 'succeeded'
-                                          AND b.image IS NOT NULL AND b.digest IS NOT NULL
-                                          AND NOT EXISTS (SELECT 1 FROM pipeline_node i
-                                                          WHERE i.kind = 'image' AND i.image = b.image AND i.digest = b.digest)""", Long.class)
-                                .setParameter(1, pipeline.id)
-                                .getSingleResult()
-                                .map(awaitingImages -> {
-                                    deriveStatus(pipeline, rows, awaitingImages > 0, rowChanged);
-                                    return null;
-                                })))
-                .replaceWithVoid();
-    }
-
-    private static void deriveStatus(Pipeline pipeline, List<Object[]> rows, boolean awaitingImages, boolean rowChanged) {
-        boolean running = awaitingImages;
-        boolean failed = false;
-        OffsetDateTime lastEnd = null;
-        for (Object[] row : rows) {
-            String kind = (String) row[0];
-            String status = (String) row[1];
-            OffsetDateTime end = (OffsetDateTime) row[3];
-            if (end != null && (lastEnd == null || end.isAfter(lastEnd))) {
-                lastEnd = end;
-            }
-            if (PipelineNode.BUILD.equals(kind)) {
-                running |= status.equals(NodeStatuses.of(BuildStatus.QUEUED)) || status.equals(NodeStatuses.of(BuildStatus.STARTED));
-                failed |= status.equals(NodeStatuses.of(BuildStatus.FAILED));
-            } else if (PipelineNode.ROLLOUT.equals(kind)) {
-                running |= status.equals(NodeStatuses.of(RolloutStatus.STARTED));
-                failed |= status.equals(NodeStatuses.of(RolloutStatus.FAILED)) || status.equals(NodeStatuses.of(RolloutStatus.ROLLEDBACK));
-            }
-        }
-        String status = running ? Pipeline.RUNNING : failed ? Pipeline.FAILED : Pipeline.SUCCEEDED;
-        boolean statusChanged = !status.equals(pipeline.status);
-        if (statusChanged) {
-            pipeline.status = status;
-            pipeline.finishedAt = running ? null : lastEnd;
-        }
-        if (statusChanged || rowChanged || pipeline.statusRevision == 0) {
-            pipeline.statusRevision = pipeline.nextRevision();
-        }
-        pipeline.updatedAt = OffsetDateTime.now();
     }
 
     private Optional<String> canonicalTagged(String image) {
