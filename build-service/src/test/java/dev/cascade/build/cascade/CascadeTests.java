@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.cascade.common.events.EventTypes;
-import dev.cascade.common.events.Topics;
+import dev.cascade.build.RegistryReports;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeInfraResource;
-import dev.cascade.testsupport.CloudEventRecords;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.LocalRegistry;
 import io.quarkus.test.common.ResourceArg;
@@ -18,7 +16,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +23,6 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,15 +100,7 @@ class CascadeTests {
 
     /** A registry's report that {@code config}'s tag points at {@code digest}, as trigger-service forwards it (a root event). */
     static void reported(String config, UUID eventId, String digest) {
-        String data = """
-                {"image":"%s","registry":"%s","repository":"cascade/%s","tag":"1","digest":"%s","sender":"distribution","deliveryId":"d"}"""
-                .formatted(image(config), reg, config, digest);
-        try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers())) {
-            kafka.produce(Serdes.String(), Serdes.String())
-                    .fromRecords(CloudEventRecords.event(Topics.IMAGE_REPORTS, reg + "/cascade/" + config, eventId, EventTypes.IMAGE_REPORTED,
-                            data))
-                    .awaitCompletion();
-        }
+        RegistryReports.report(reg, "cascade/" + config, "1", digest, eventId);
     }
 
     /** The pipeline's builds once none of them is queued or running. */
@@ -157,9 +145,8 @@ class CascadeTests {
         UUID pipeline = UUID.fromString(buildByHand("d-base").getString("pipelineId"));
         String newBase = registry.digest("cascade/d-base", "1");
         // the registry's report of that push, sent three times, is the same image: nothing more
-        reported("d-base", UUID.randomUUID(), newBase);
-        reported("d-base", UUID.randomUUID(), newBase);
-        reported("d-base", UUID.randomUUID(), newBase);
+        List<UUID> reports = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        reports.forEach(report -> reported("d-base", report, newBase));
 
         JsonPath builds = awaitPipeline(pipeline, 4);
         assertThat(builds.getList("config", String.class)).containsExactlyInAnyOrder("d-base", "d-mid1", "d-mid2", "d-app");
@@ -177,11 +164,17 @@ class CascadeTests {
         assertThat(registry.files("cascade/d-app", "1")).containsEntry("base.txt", "v2").containsEntry("from-mid2.txt", "mid2");
 
         // the cascade's own pushes, reported by the registry, build nothing more
-        reported("d-mid1", UUID.randomUUID(), registry.digest("cascade/d-mid1", "1"));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/images/" + image("d-mid1")).then()
-                .body("digest", equalTo(registry.digest("cascade/d-mid1", "1")))
-                .body("pipelineId", equalTo(pipeline.toString())));
+        UUID mid1Report = UUID.randomUUID();
+        reported("d-mid1", mid1Report, registry.digest("cascade/d-mid1", "1"));
+        // a report of another tag of each repository comes after those: once it is taken, so were they
+        RegistryReports.awaitTaken(reg, "cascade/d-base");
+        RegistryReports.awaitTaken(reg, "cascade/d-mid1");
+        assertThat(given().get("/api/images/" + image("d-mid1")).then().extract().jsonPath().getString("pipelineId"))
+                .isEqualTo(pipeline.toString());
         assertThat(given().queryParam("pipeline", pipeline).get("/api/builds").then().extract().jsonPath().getList("$")).hasSize(4);
+        for (UUID report : List.of(reports.get(0), reports.get(1), reports.get(2), mid1Report)) {
+            assertThat(given().queryParam("pipeline", report).get("/api/builds").then().extract().jsonPath().getList("$")).isEmpty();
+        }
     }
 
     @Test

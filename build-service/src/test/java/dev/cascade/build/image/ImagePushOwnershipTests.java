@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cascade.build.RegistryReports;
 import dev.cascade.common.events.BuildStatus;
 import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.Topics;
@@ -110,7 +111,7 @@ class ImagePushOwnershipTests {
     @Test
     void aReportOfAnotherDigestWhileABuildOfTheTagRunsIsHeldAndPublishedInTheBuildsPipelineWhenItEnds() throws Exception {
         String repo = git.create("ownership-slow");
-        git.commit("ownership-slow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN sleep 4\nCOPY a /a\n", "a", "a"), "slow");
+        git.commit("ownership-slow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN sleep 8\nCOPY a /a\n", "a", "a"), "slow");
         createConfig("ownership-slow", repo, reg + "/team/slow:1");
         String id = startBuild("ownership-slow");
         await().atMost(Duration.ofSeconds(60)).until(() -> "started".equals(given().get("/api/builds/" + id).then().extract().path("status")));
@@ -129,6 +130,30 @@ class ImagePushOwnershipTests {
         assertThat(CloudEventRecords.header(reported.get(0).headers(), "ce_causationid")).isEqualTo(succeeded.toString());
         assertThat(reported.get(0).value()).contains("\"sender\":\"distribution\"");
         assertThat(imagePushesUpToMarker("team/slow", build.getString("digest"))).hasSize(1);
+        assertThat(held(reportId)).isFalse();
+    }
+
+    @Test
+    void aReportHeldForABuildThatFailsIsPublishedInTheBuildsPipelineCausedByItsFailure() throws Exception {
+        String repo = git.create("ownership-failing");
+        git.commit("ownership-failing", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN sleep 8\nCOPY missing.txt /x\n"),
+                "failing");
+        createConfig("ownership-failing", repo, reg + "/team/failing:1");
+        String id = startBuild("ownership-failing");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "started".equals(given().get("/api/builds/" + id).then().extract().path("status")));
+
+        String reported = digest();
+        UUID reportId = UUID.randomUUID();
+        report("team/failing", "1", reported, reportId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> held(reportId));
+
+        JsonPath build = awaitEnd(id);
+        assertThat(build.getString("status")).isEqualTo("failed");
+        UUID failed = eventOf(id, "cascade.build.failed");
+        List<ConsumerRecord<String, String>> pushes = imagePushesUpToMarker("team/failing", reported);
+        assertThat(pushes).hasSize(1);
+        assertThat(CloudEventRecords.header(pushes.get(0).headers(), "ce_pipelineid")).isEqualTo(build.getString("pipelineId"));
+        assertThat(CloudEventRecords.header(pushes.get(0).headers(), "ce_causationid")).isEqualTo(failed.toString());
         assertThat(held(reportId)).isFalse();
     }
 
@@ -185,10 +210,15 @@ class ImagePushOwnershipTests {
 
     /** The id of the {@code cascade.build.succeeded} event of a build. */
     private static UUID succeededEventOf(String buildId) {
+        return eventOf(buildId, "cascade.build.succeeded");
+    }
+
+    /** The id of the event of type {@code type} of a build. */
+    private static UUID eventOf(String buildId, String type) {
         try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers());
              ConsumerTask<String, String> task = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.BUILDS)) {
             return await().atMost(Duration.ofSeconds(30)).until(() -> task.getRecords().stream()
-                    .filter(r -> "cascade.build.succeeded".equals(CloudEventRecords.header(r.headers(), "ce_type"))
+                    .filter(r -> type.equals(CloudEventRecords.header(r.headers(), "ce_type"))
                             && r.value().contains("\"buildId\":\"" + buildId + "\""))
                     .map(r -> UUID.fromString(CloudEventRecords.header(r.headers(), "ce_id")))
                     .findFirst().orElse(null), java.util.Objects::nonNull);
@@ -197,14 +227,7 @@ class ImagePushOwnershipTests {
 
     /** A registry's report of {@code repository:tag} at {@code digest}, as trigger-service forwards it: a root event. */
     private static void report(String repository, String tag, String digest, UUID id) {
-        String data = """
-                {"image":"%s/%s:%s","registry":"%s","repository":"%s","tag":"%s","digest":"%s","sender":"distribution","deliveryId":"delivery-%s"}"""
-                .formatted(reg, repository, tag, reg, repository, tag, digest, id);
-        try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers())) {
-            kafka.produce(Serdes.String(), Serdes.String())
-                    .fromRecords(CloudEventRecords.event(Topics.IMAGE_REPORTS, reg + "/" + repository, id, EventTypes.IMAGE_REPORTED, data))
-                    .awaitCompletion();
-        }
+        RegistryReports.report(reg, repository, tag, digest, id);
     }
 
     /**
@@ -240,6 +263,6 @@ class ImagePushOwnershipTests {
     }
 
     private static String digest() {
-        return "sha256:" + (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+        return RegistryReports.digest();
     }
 }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.cascade.build.RegistryReports;
 import dev.cascade.build.executor.ExecutorSettings;
 import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.Topics;
@@ -146,6 +147,8 @@ class BuildFlowTests {
                 .formatted(reg, reg, baseDigest2);
         publish(Topics.IMAGE_REPORTS, reg + "/team/base", report, EventTypes.IMAGE_REPORTED, reported);
         publish(Topics.IMAGE_REPORTS, reg + "/team/base", report, EventTypes.IMAGE_REPORTED, reported); // redelivered
+        RegistryReports.awaitTaken(reg, "team/base");
+        assertThat(given().queryParam("pipeline", report).get("/api/builds").then().extract().jsonPath().getList("$")).isEmpty();
 
         await().atMost(Duration.ofSeconds(120)).until(() -> given().queryParam("config", "app").queryParam("status", "succeeded")
                 .get("/api/builds").then().extract().jsonPath().getList("$").size() == 2);

@@ -241,7 +241,11 @@ class PipelineViewTests {
 
         BuildEvent success = new BuildEvent(buildId, config, BuildStatus.SUCCEEDED, commit, image, digest(), null, "push of " + commit,
                 t0.plusSeconds(5), 1, List.of());
-        events.builtImage(p, events.build(p, p, success), success);
+        UUID succeeded = events.build(p, p, success);
+        // the build has succeeded, but the image it pushed is not in the view yet: the pipeline is still running
+        JsonPath built = awaitTree(p, t -> "succeeded".equals(find(t, buildId).get("status")));
+        assertThat(built.getString("status")).isEqualTo("running");
+        events.builtImage(p, succeeded, success);
         awaitTree(p, t -> "succeeded".equals(t.getString("status")) && childOfKind(t, buildId, "image") != null);
 
         // the queued event, older than both, arrives last: it fills in its time but takes nothing back
