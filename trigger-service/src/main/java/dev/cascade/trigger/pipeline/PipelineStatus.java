@@ -15,9 +15,11 @@ final class PipelineStatus {
 
     /**
      * Derives the pipeline's status from its nodes: running while a build is queued or started, a rollout has not
-     * ended, or the image a succeeded build pushed has not been seen yet (build-service publishes it with the build's
-     * success, on another topic; an image published before, in any pipeline, is not awaited, since it is not
-     * published twice); then failed if a build failed or a rollout failed or was rolled back; succeeded otherwise.
+     * ended, or the view has a gap: the image a succeeded build pushed has not been seen yet, or an image has been
+     * seen before the build event that caused it (build-service publishes the two together, on two topics that the
+     * view reads apart, so either may come first; an image published before, in any pipeline, is not awaited, since
+     * it is not published twice); then failed if a build failed or a rollout failed or was rolled back; succeeded
+     * otherwise.
      * Skipped and cancelled builds fail nothing by themselves: a skipped build's failed cause does.
      */
     static Uni<Void> refresh(Pipeline pipeline, boolean rowChanged) {
@@ -29,22 +31,26 @@ final class PipelineStatus {
                         .setParameter(1, pipeline.id)
                         .getResultList()
                         .chain(rows -> s.createNativeQuery("""
-                                        SELECT count(*) FROM pipeline_node b
-                                        WHERE b.pipeline_id = ?1 AND b.kind = 'build' AND b.status = 'succeeded'
-                                          AND b.image IS NOT NULL AND b.digest IS NOT NULL
-                                          AND NOT EXISTS (SELECT 1 FROM pipeline_node i
-                                                          WHERE i.kind = 'image' AND i.image = b.image AND i.digest = b.digest)""", Long.class)
+                                        SELECT (SELECT count(*) FROM pipeline_node b
+                                                WHERE b.pipeline_id = ?1 AND b.kind = 'build' AND b.status = 'succeeded'
+                                                  AND b.image IS NOT NULL AND b.digest IS NOT NULL
+                                                  AND NOT EXISTS (SELECT 1 FROM pipeline_node i
+                                                                  WHERE i.kind = 'image' AND i.image = b.image AND i.digest = b.digest))
+                                             + (SELECT count(*) FROM pipeline_node i
+                                                WHERE i.pipeline_id = ?1 AND i.kind = 'image' AND i.parent_event_id <> ?1
+                                                  AND NOT EXISTS (SELECT 1 FROM pipeline_event e WHERE e.event_id = i.parent_event_id))""",
+                                        Long.class)
                                 .setParameter(1, pipeline.id)
                                 .getSingleResult()
-                                .map(awaitingImages -> {
-                                    derive(pipeline, rows, awaitingImages > 0, rowChanged);
+                                .map(gaps -> {
+                                    derive(pipeline, rows, gaps > 0, rowChanged);
                                     return null;
                                 })))
                 .replaceWithVoid();
     }
 
-    private static void derive(Pipeline pipeline, List<Object[]> rows, boolean awaitingImages, boolean rowChanged) {
-        boolean running = awaitingImages;
+    private static void derive(Pipeline pipeline, List<Object[]> rows, boolean gaps, boolean rowChanged) {
+        boolean running = gaps;
         boolean failed = false;
         OffsetDateTime lastEnd = null;
         for (Object[] row : rows) {
