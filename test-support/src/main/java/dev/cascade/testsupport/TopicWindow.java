@@ -22,14 +22,16 @@ public final class TopicWindow implements AutoCloseable {
         this.consumer = consumer;
     }
 
-    /** Opens a window on {@code topic} (which must exist, or be created on first use) at its current end. */
+    /** Opens a window on {@code topic} at its current end; a topic that does not exist yet is created by the broker. */
     public static TopicWindow openAtEnd(String topic) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CascadeInfraResource.infra().kafkaBootstrapServers());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        // a topic nothing has been published to yet is created by the broker on this first look: ask until it has partitions
+        List<TopicPartition> partitions = await().atMost(Duration.ofSeconds(30)).until(() -> consumer.partitionsFor(topic,
+                        Duration.ofSeconds(5)).stream().map(p -> new TopicPartition(topic, p.partition())).toList(),
+                found -> !found.isEmpty());
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         // the end offsets are resolved now, before anything is sent
