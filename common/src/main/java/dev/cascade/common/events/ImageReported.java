@@ -28,6 +28,11 @@ public record ImageReported(
         image = ImageEvent.imageOf(image, registry, repository, tag, digest);
     }
 
+    /** The same report, attributed to a webhook delivery. */
+    public ImageReported withDeliveryId(String id) {
+        return new ImageReported(image, registry, repository, tag, digest, mediaType, sender, id);
+    }
+
     /** The push this report tells of, as build-service publishes it when it came from outside. */
     public ImagePushed asPush() {
         return new ImagePushed(image, registry, repository, tag, digest, mediaType, sender, deliveryId);

@@ -40,8 +40,7 @@ class DeliveryEvents {
      */
     Uni<UUID> imageReported(Delivery d, ImageReported image) {
         UUID eventId = UUID.randomUUID();
-        ImageReported event = new ImageReported(image.image(), image.registry(), image.repository(), image.tag(), image.digest(),
-                image.mediaType(), image.sender(), d.id.toString());
+        ImageReported event = image.withDeliveryId(d.id.toString());
         return Panache.getSession().chain(s -> s.createNativeQuery("""
                                 INSERT INTO image_report (image, digest, event_id, delivery_id) VALUES (?1, ?2, ?3, ?4)
                                 ON CONFLICT DO NOTHING""")
