@@ -6,17 +6,30 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * How builds run: where their workspaces and buildah's storage are, and how registries are reached. The queue's and
- * the cascades' settings share the {@code cascade.build} prefix ({@code QueueSettings}, {@code CascadeSettings}).
+ * How builds run: on this machine or as Kubernetes Jobs, where the local executor keeps workspaces and buildah's
+ * storage, and how registries are reached. The queue's, the cascades' and the Jobs' settings share the
+ * {@code cascade.build} prefix ({@code QueueSettings}, {@code CascadeSettings}, {@code JobSettings}).
  */
 @ConfigMapping(prefix = "cascade.build")
 public interface ExecutorSettings {
 
-    /** Workspaces of running builds; each is removed when its build ends. */
+    /** Where builds run. */
+    enum Kind {
+        /** buildah child processes of this build-service instance */
+        LOCAL,
+        /** one {@code batch/v1} Job per build in the build namespace */
+        KUBERNETES
+    }
+
+    /** {@code local} (the default) or {@code kubernetes}. */
+    @WithDefault("local")
+    Kind executor();
+
+    /** Workspaces of running builds (local executor); each is removed when its build ends. */
     @WithDefault("${java.io.tmpdir}/cascade-builds")
     Path workDir();
 
-    /** buildah's image storage (vfs), shared by builds so base layers are pulled once. */
+    /** buildah's image storage (vfs) for the local executor, shared by builds so base layers are pulled once. */
     @WithDefault("${java.io.tmpdir}/cascade-buildah")
     Path storageRoot();
 
@@ -24,7 +37,7 @@ public interface ExecutorSettings {
     @WithDefault("localhost,127.0.0.1")
     String insecureRegistries();
 
-    /** Push credentials, {@code registry=user:password,...}. */
+    /** Push credentials of the local executor, {@code registry=user:password,...}. */
     Optional<String> registryCredentials();
 
     /** Attempts of a push that fails for a transient reason. */

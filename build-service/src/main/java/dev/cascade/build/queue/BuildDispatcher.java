@@ -73,6 +73,9 @@ public class BuildDispatcher {
     }
 
     private Uni<Void> dispatch() {
+        if (runner.unavailable().isPresent()) {
+            return Uni.createFrom().voidItem(); // builds stay queued; readiness says why
+        }
         if (!dispatching.compareAndSet(false, true)) {
             again.set(true);
             return Uni.createFrom().voidItem();

@@ -1,9 +1,9 @@
 package dev.cascade.build.queue;
 
-import dev.cascade.build.executor.BuildOutcome;
+import dev.cascade.buildstep.BuildOutcome;
 import dev.cascade.build.graph.DependencyGraph;
 import dev.cascade.build.image.ImagePushes;
-import dev.cascade.build.process.BuildStepException;
+import dev.cascade.buildstep.process.BuildStepException;
 import dev.cascade.common.events.BuildStatus;
 import dev.cascade.messaging.DatabaseUnavailable;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -66,6 +66,19 @@ public class BuildOutcomes {
             Log.infof("build %s #%d %s: %s", b.config, b.number, cancelled ? "cancelled" : "failed", reason);
             return finish(b, cancelled ? BuildStatus.CANCELLED : BuildStatus.FAILED, cancelled ? "cancelled by request" : reason);
         });
+    }
+
+    /**
+     * Puts a started build back in the queue because it could not be started where builds run (the Kubernetes API
+     * server was unreachable), as a build whose instance died is: it starts again when it is claimed next.
+     */
+    Uni<Void> requeued(UUID id, String why) {
+        Log.warnf("build %s could not be started and is queued again: %s", id, why);
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery("""
+                        UPDATE build SET status = 'QUEUED', started_at = NULL, lease_owner = NULL, lease_until = NULL
+                        WHERE id = ?1 AND status = 'STARTED'""").setParameter(1, id).executeUpdate()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).atMost(10)
+                .replaceWithVoid();
     }
 
     /**

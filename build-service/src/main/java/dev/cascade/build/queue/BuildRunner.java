@@ -3,20 +3,21 @@ package dev.cascade.build.queue;
 import dev.cascade.build.config.BuildConfig;
 import dev.cascade.build.config.BuildConfigSpec;
 import dev.cascade.build.config.BuildConfigs;
-import dev.cascade.build.executor.BuildJob;
-import dev.cascade.build.executor.BuildOutcome;
-import dev.cascade.build.executor.BuildahExecutor;
-import dev.cascade.build.process.BuildStepException;
+import dev.cascade.build.executor.BuildExecutor;
+import dev.cascade.build.executor.ExecutorUnavailableException;
+import dev.cascade.buildstep.BuildJob;
+import dev.cascade.buildstep.BuildOutcome;
+import dev.cascade.buildstep.process.BuildStepException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -26,14 +27,14 @@ import java.util.UUID;
 @ApplicationScoped
 public class BuildRunner {
 
-    private final BuildahExecutor executor;
+    private final BuildExecutor executor;
     private final BuildConfigs configs;
     private final BuildOutcomes outcomes;
     private final LiveLogs logs;
     private final Vertx vertx;
 
-    public BuildRunner(BuildahExecutor executor, BuildConfigs configs, BuildOutcomes outcomes, LiveLogs logs, Vertx vertx) {
-        this.executor = executor;
+    public BuildRunner(Instance<BuildExecutor> executors, BuildConfigs configs, BuildOutcomes outcomes, LiveLogs logs, Vertx vertx) {
+        this.executor = executors.get(); // local or kubernetes, as cascade.build.executor says
         this.configs = configs;
         this.outcomes = outcomes;
         this.logs = logs;
@@ -51,18 +52,28 @@ public class BuildRunner {
                     }
                     BuildConfigSpec spec = configs.read(config);
                     String revision = build.commit != null ? build.commit : build.ref != null ? build.ref : spec.source().branch();
-                    BuildJob job = new BuildJob(build.id, spec, revision, Duration.ofSeconds(spec.timeoutSeconds()));
+                    BuildJob job = new BuildJob(build.id, build.config, build.pipelineId,
+                            new BuildJob.Source(spec.source().repository(), spec.source().contextDir(), spec.source().dockerfile()),
+                            revision, new BuildJob.Strategy(spec.strategy().type(), spec.strategy().builderImage()), spec.output(),
+                            spec.buildArgs(), spec.env(), spec.timeoutSeconds());
                     return vertx.executeBlocking(Uni.createFrom().item(() -> execute(job, logFile)), false)
                             .onItemOrFailure().transformToUni((outcome, failure) -> failure == null
                                     ? outcomes.succeeded(build.id, outcome)
+                                    : failure instanceof ExecutorUnavailableException unavailable
+                                    ? outcomes.requeued(build.id, unavailable.getMessage())
                                     : outcomes.failed(build.id, failure));
                 })
                 .onFailure().invoke(f -> Log.errorf(f, "build %s #%d could not be recorded", build.config, build.number));
     }
 
-    /** Stops a running build's current step; the build then ends as cancelled. */
+    /** Stops a running build; the build then ends as cancelled. */
     void stop(UUID build) {
         executor.cancel(build);
+    }
+
+    /** Why no build can start now; empty when builds can start. */
+    public java.util.Optional<String> unavailable() {
+        return executor.unavailable();
     }
 
     /** Blocking: the executor's run of one build, its output appended to {@code logFile}. */

@@ -2,6 +2,10 @@ package dev.cascade.build.source;
 
 import dev.cascade.build.config.BuildConfigSpec;
 import dev.cascade.build.config.InvalidConfigException;
+import dev.cascade.buildstep.source.CheckoutPaths;
+import dev.cascade.buildstep.source.DockerfileBases;
+import dev.cascade.buildstep.source.GitCheckout;
+import dev.cascade.buildstep.source.Workspaces;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import io.quarkus.logging.Log;
@@ -48,7 +52,7 @@ public class BaseImageReader {
                     OutputStream.nullOutputStream(), p -> { }, () -> false);
             CheckoutPaths.DockerBuild docker;
             try {
-                docker = CheckoutPaths.dockerBuild(checkout, spec.source());
+                docker = CheckoutPaths.dockerBuild(checkout, spec.source().contextDir(), spec.source().dockerfile());
             } catch (CheckoutPaths.Refused e) {
                 throw new InvalidConfigException(e.field(), e.reason() + " (branch " + spec.source().branch() + ")");
             }

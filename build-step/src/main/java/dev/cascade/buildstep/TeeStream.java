@@ -1,4 +1,4 @@
-package dev.cascade.build.executor;
+package dev.cascade.buildstep;
 
 import java.io.IOException;
 import java.io.OutputStream;

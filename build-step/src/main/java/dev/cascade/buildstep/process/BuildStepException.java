@@ -1,4 +1,4 @@
-package dev.cascade.build.process;
+package dev.cascade.buildstep.process;
 
 /** A build step that did not succeed; the message is the build's failure reason. */
 public class BuildStepException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.cascade.build.process;
+package dev.cascade.buildstep.process;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.cascade.build.source;
+package dev.cascade.buildstep.source;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
-package dev.cascade.build.source;
+package dev.cascade.buildstep.source;
 
-import dev.cascade.build.process.BuildStepException;
-import dev.cascade.build.process.ProcessRunner;
+import dev.cascade.buildstep.process.BuildStepException;
+import dev.cascade.buildstep.process.ProcessRunner;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

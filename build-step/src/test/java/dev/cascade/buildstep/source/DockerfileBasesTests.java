@@ -1,4 +1,4 @@
-package dev.cascade.build.source;
+package dev.cascade.buildstep.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

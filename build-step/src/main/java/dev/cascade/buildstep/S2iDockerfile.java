@@ -1,7 +1,7 @@
-package dev.cascade.build.executor;
+package dev.cascade.buildstep;
 
-import dev.cascade.build.process.BuildStepException;
-import dev.cascade.build.source.CheckoutPaths;
+import dev.cascade.buildstep.process.BuildStepException;
+import dev.cascade.buildstep.source.CheckoutPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,17 +1,15 @@
-package dev.cascade.build.executor;
+package dev.cascade.buildstep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cascade.build.config.BuildConfigSpec;
-import dev.cascade.build.process.BuildStepException;
-import dev.cascade.build.process.ProcessRunner;
-import dev.cascade.build.source.CheckoutPaths;
-import dev.cascade.build.source.DockerfileBases;
-import dev.cascade.build.source.GitCheckout;
-import dev.cascade.build.source.Workspaces;
+import dev.cascade.buildstep.process.BuildStepException;
+import dev.cascade.buildstep.process.ProcessRunner;
+import dev.cascade.buildstep.source.CheckoutPaths;
+import dev.cascade.buildstep.source.DockerfileBases;
+import dev.cascade.buildstep.source.GitCheckout;
+import dev.cascade.buildstep.source.Workspaces;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,43 +19,40 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs a build with real buildah, daemonless: vfs storage, chroot isolation. Checks out the exact commit,
- * pulls the bases to learn their digests, builds with OCI labels naming base, source and revision, and
- * pushes, retrying transient registry errors. Blocking: called on a worker thread.
+ * Runs a build with real buildah, daemonless: vfs storage, chroot isolation. It has two steps: {@link #fetch} checks
+ * out the exact commit and checks the configured paths; {@link #build} pulls the bases to learn their digests, builds
+ * with OCI labels naming base, source and revision, and pushes, retrying transient registry errors. build-service's
+ * local executor runs both in-process ({@link #run}); a build Job runs them in its two containers. Blocking.
  */
-@ApplicationScoped
-public class BuildahExecutor {
+public class BuildahBuild {
 
     private static final Map<String, String> BUILDAH_ENV = Map.of("BUILDAH_ISOLATION", "chroot");
 
     private static final List<String> TRANSIENT = List.of("connection refused", "connection reset", "timeout", "i/o timeout",
             "503", "502", "504", "too many requests", "eof");
 
-    private final ExecutorSettings settings;
+    private final BuildahSettings settings;
     private final RegistryAliases aliases;
     private final ObjectMapper json;
-    private final Map<String, String> credentials;
-    private final Map<java.util.UUID, Process> running = new ConcurrentHashMap<>();
-    private final Map<java.util.UUID, Boolean> cancelled = new ConcurrentHashMap<>();
+    private final Map<UUID, Process> running = new ConcurrentHashMap<>();
+    private final Map<UUID, Boolean> cancelled = new ConcurrentHashMap<>();
 
-    public BuildahExecutor(ExecutorSettings settings, RegistryAliases aliases,
-                           ObjectMapper json) {
+    public BuildahBuild(BuildahSettings settings, RegistryAliases aliases, ObjectMapper json) {
         this.settings = settings;
         this.aliases = aliases;
         this.json = json;
-        this.credentials = parsePairs(settings.registryCredentials().orElse(""));
     }
 
     /** Stops a running build's current step; the build then ends as cancelled. */
-    public boolean cancel(java.util.UUID buildId) {
+    public boolean cancel(UUID buildId) {
         cancelled.put(buildId, true);
         Process p = running.get(buildId);
         if (p != null) {
@@ -67,41 +62,69 @@ public class BuildahExecutor {
         return false;
     }
 
-    public BuildOutcome execute(BuildJob job, OutputStream log) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plus(job.timeout());
-        Path workspace = Files.createDirectories(settings.workDir()).resolve(job.buildId().toString());
-        BuildConfigSpec spec = job.spec();
+    /** Both steps in a workspace of the build's own under {@code workDir}, removed afterwards. */
+    public BuildOutcome run(BuildJob job, Path workDir, OutputStream log) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(job.timeoutSeconds());
+        Path workspace = Files.createDirectories(workDir).resolve(job.buildId().toString());
+        try {
+            String commit = fetch(job, workspace, log, deadline);
+            return build(job, workspace, commit, log, deadline);
+        } finally {
+            running.remove(job.buildId());
+            cancelled.remove(job.buildId());
+            Workspaces.deleteTree(workspace);
+        }
+    }
+
+    /**
+     * Checks out exactly the build's revision from the configured repository into {@code workspace/source} and checks
+     * that the paths the build reads (context dir, Dockerfile) stay inside it.
+     *
+     * @return the commit checked out
+     */
+    public String fetch(BuildJob job, Path workspace, OutputStream log, Instant deadline) throws IOException, InterruptedException {
+        Path checkout = workspace.resolve("source");
+        String commit = GitCheckout.checkout(job.source().repository(), job.revision(), checkout, remaining(deadline), log,
+                p -> running.put(job.buildId(), p), () -> isCancelled(job));
+        if (job.sourceToImage()) {
+            inside(checkout, job.source().contextDir(), "source.contextDir");
+        } else {
+            dockerBuild(checkout, job.source());
+        }
+        return commit;
+    }
+
+    /** Builds and pushes what {@link #fetch} checked out in {@code workspace}; the local image is removed afterwards. */
+    public BuildOutcome build(BuildJob job, Path workspace, String commit, OutputStream log, Instant deadline)
+            throws IOException, InterruptedException {
+        Path checkout = workspace.resolve("source");
         // built under a name of this build's own: parallel builds of one config must not push each other's image
         String local = "localhost/cascade-build/" + job.buildId() + ":latest";
         boolean built = false;
         try {
-            Path checkout = workspace.resolve("source");
-            String commit = GitCheckout.checkout(spec.source().repository(), job.revision(), checkout, remaining(deadline), log,
-                    p -> running.put(job.buildId(), p), () -> isCancelled(job));
-
             Path dockerfile;
             Path buildContext;
-            if (BuildConfigSpec.SOURCE.equals(spec.strategy().type())) {
-                Path context = inside(checkout, spec.source().contextDir(), "source.contextDir");
+            if (job.sourceToImage()) {
+                Path context = inside(checkout, job.source().contextDir(), "source.contextDir");
                 buildContext = Files.createDirectories(workspace.resolve("s2i"));
-                String builder = ImageRef.parse(spec.strategy().builderImage(), aliases).toString();
+                String builder = ImageRef.parse(job.strategy().builderImage(), aliases).toString();
                 pull(job, builder, log, deadline);
                 JsonNode config = inspect(job, builder, deadline).path("OCIv1").path("config");
                 Map<String, String> labels = new HashMap<>();
                 config.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-                String text = S2iDockerfile.generate(builder, labels, config.path("User").asText(""), context, buildContext, spec.env());
+                String text = S2iDockerfile.generate(builder, labels, config.path("User").asText(""), context, buildContext, job.env());
                 dockerfile = buildContext.resolve("Dockerfile");
                 Files.writeString(dockerfile, text);
                 write(log, "--- generated Dockerfile (source-to-image) ---\n" + text + "---\n");
             } else {
-                CheckoutPaths.DockerBuild docker = dockerBuild(checkout, spec.source());
+                CheckoutPaths.DockerBuild docker = dockerBuild(checkout, job.source());
                 buildContext = docker.context();
                 dockerfile = docker.dockerfile();
             }
 
             DockerfileBases.Bases bases;
             try {
-                bases = DockerfileBases.analyse(Files.readString(dockerfile), spec.buildArgs(), aliases);
+                bases = DockerfileBases.analyse(Files.readString(dockerfile), job.buildArgs(), aliases);
             } catch (IllegalArgumentException e) {
                 throw new BuildStepException("Dockerfile: " + e.getMessage(), false);
             }
@@ -113,10 +136,10 @@ public class BuildahExecutor {
                         : inspect(job, ref, deadline).path("FromImageDigest").asText());
             }
 
-            ImageRef output = ImageRef.parse(spec.output(), aliases);
-            List<String> bud = new ArrayList<>(List.of("bud", "--isolation", "chroot", "--tls-verify=" + !insecure(output.registry()),
+            ImageRef output = ImageRef.parse(job.output(), aliases);
+            List<String> bud = new ArrayList<>(List.of("bud", "--isolation", "chroot", "--tls-verify=" + !settings.insecure(output.registry()),
                     "-f", dockerfile.toString(), "-t", local,
-                    "--label", "org.opencontainers.image.source=" + spec.source().repository(),
+                    "--label", "org.opencontainers.image.source=" + job.source().repository(),
                     "--label", "org.opencontainers.image.revision=" + commit));
             bases.finalBase().ifPresent(b -> {
                 bud.addAll(List.of("--label", "org.opencontainers.image.base.name=" + b.withoutDigest()));
@@ -125,9 +148,9 @@ public class BuildahExecutor {
                     bud.addAll(List.of("--label", "org.opencontainers.image.base.digest=" + d));
                 }
             });
-            spec.buildArgs().forEach((k, v) -> bud.addAll(List.of("--build-arg", k + "=" + v)));
-            if (!BuildConfigSpec.SOURCE.equals(spec.strategy().type())) {
-                spec.env().forEach((k, v) -> bud.addAll(List.of("--env", k + "=" + v)));
+            job.buildArgs().forEach((k, v) -> bud.addAll(List.of("--build-arg", k + "=" + v)));
+            if (!job.sourceToImage()) {
+                job.env().forEach((k, v) -> bud.addAll(List.of("--env", k + "=" + v)));
             }
             bud.add(buildContext.toString());
             buildah(job, bud, log, deadline);
@@ -136,9 +159,6 @@ public class BuildahExecutor {
             String digest = push(job, local, output, workspace, log, deadline);
             return new BuildOutcome(commit, output.toString(), digest, baseDigests);
         } finally {
-            running.remove(job.buildId());
-            cancelled.remove(job.buildId());
-            Workspaces.deleteTree(workspace);
             if (built) {
                 removeLocalImage(local, log);
             }
@@ -148,8 +168,8 @@ public class BuildahExecutor {
     private String push(BuildJob job, String local, ImageRef output, Path workspace, OutputStream log, Instant deadline)
             throws IOException, InterruptedException {
         Path digestFile = workspace.resolve("digest");
-        List<String> cmd = new ArrayList<>(List.of("push", "--tls-verify=" + !insecure(output.registry()), "--digestfile", digestFile.toString()));
-        String creds = credentials.get(output.registry());
+        List<String> cmd = new ArrayList<>(List.of("push", "--tls-verify=" + !settings.insecure(output.registry()), "--digestfile", digestFile.toString()));
+        String creds = settings.credentials().get(output.registry());
         if (creds != null) {
             cmd.addAll(List.of("--creds", creds));
         }
@@ -176,8 +196,8 @@ public class BuildahExecutor {
 
     private void pull(BuildJob job, String ref, OutputStream log, Instant deadline) throws IOException, InterruptedException {
         ImageRef image = ImageRef.parse(ref, aliases);
-        List<String> cmd = new ArrayList<>(List.of("pull", "-q", "--policy", "always", "--tls-verify=" + !insecure(image.registry())));
-        String creds = credentials.get(image.registry());
+        List<String> cmd = new ArrayList<>(List.of("pull", "-q", "--policy", "always", "--tls-verify=" + !settings.insecure(image.registry())));
+        String creds = settings.credentials().get(image.registry());
         if (creds != null) {
             cmd.addAll(List.of("--creds", creds));
         }
@@ -231,7 +251,7 @@ public class BuildahExecutor {
                 p -> running.put(job.buildId(), p), () -> isCancelled(job));
         if (!r.ok()) {
             throw new BuildStepException(r.cancelled() ? "cancelled"
-                    : r.timedOut() ? "timed out after " + job.timeout().toSeconds() + " s"
+                    : r.timedOut() ? "timed out after " + job.timeoutSeconds() + " s"
                     : "buildah " + args.get(0) + " failed (exit " + r.exitCode() + ")", r.cancelled());
         }
     }
@@ -249,10 +269,10 @@ public class BuildahExecutor {
     }
 
     /** The context dir and Dockerfile inside the checkout; a path that escapes it or is missing fails the build for good. */
-    private static CheckoutPaths.DockerBuild dockerBuild(Path checkout, BuildConfigSpec.Source source) throws IOException {
+    private static CheckoutPaths.DockerBuild dockerBuild(Path checkout, BuildJob.Source source) throws IOException {
         CheckoutPaths.DockerBuild docker;
         try {
-            docker = CheckoutPaths.dockerBuild(checkout, source);
+            docker = CheckoutPaths.dockerBuild(checkout, source.contextDir(), source.dockerfile());
         } catch (CheckoutPaths.Refused e) {
             throw new BuildStepException(e.getMessage(), false);
         }
@@ -269,23 +289,6 @@ public class BuildahExecutor {
         } catch (CheckoutPaths.Refused e) {
             throw new BuildStepException(e.getMessage(), false);
         }
-    }
-
-    boolean insecure(String registry) {
-        String host = registry.contains(":") && !registry.startsWith("[") ? registry.substring(0, registry.lastIndexOf(':')) : registry;
-        return Arrays.stream(settings.insecureRegistries().split(",")).map(String::trim)
-                .anyMatch(r -> r.equalsIgnoreCase(registry) || r.equalsIgnoreCase(host));
-    }
-
-    private static Map<String, String> parsePairs(String spec) {
-        Map<String, String> m = new HashMap<>();
-        for (String e : spec.split(",")) {
-            int eq = e.indexOf('=');
-            if (eq > 0) {
-                m.put(e.substring(0, eq).trim().toLowerCase(), e.substring(eq + 1).trim());
-            }
-        }
-        return m;
     }
 
     private static void write(OutputStream log, String text) throws IOException {

@@ -1,4 +1,4 @@
-package dev.cascade.build.source;
+package dev.cascade.buildstep.source;
 
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;

@@ -1,6 +1,5 @@
-package dev.cascade.build.source;
+package dev.cascade.buildstep.source;
 
-import dev.cascade.build.config.BuildConfigSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -45,9 +44,9 @@ public final class CheckoutPaths {
      *
      * @throws Refused when either path escapes the checkout or does not exist
      */
-    public static DockerBuild dockerBuild(Path checkout, BuildConfigSpec.Source source) throws IOException, Refused {
-        Path context = resolve(checkout, source.contextDir(), "source.contextDir");
-        Path dockerfile = resolve(context, source.dockerfile(), "source.dockerfile");
+    public static DockerBuild dockerBuild(Path checkout, String contextDir, String dockerfilePath) throws IOException, Refused {
+        Path context = resolve(checkout, contextDir, "source.contextDir");
+        Path dockerfile = resolve(context, dockerfilePath, "source.dockerfile");
         return new DockerBuild(context, Files.isRegularFile(dockerfile) ? dockerfile : null);
     }
 

@@ -1,0 +1,256 @@
+package dev.cascade.build.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cascade.build.executor.BuildExecutor;
+import dev.cascade.build.executor.ExecutorSettings;
+import dev.cascade.build.executor.ExecutorUnavailableException;
+import dev.cascade.buildstep.BuildJob;
+import dev.cascade.buildstep.BuildOutcome;
+import dev.cascade.buildstep.process.BuildStepException;
+import dev.cascade.common.image.RegistryAliases;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quarkus.arc.lookup.LookupIfProperty;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Runs each build as a {@code batch/v1} Job in the build namespace ({@link BuildJobManifest}) and follows it to its
+ * end: the pod's log becomes the build's log, and the build container's termination message says what was pushed,
+ * which is confirmed with the registry before the build counts as succeeded.
+ *
+ * <p>A Job is named after its build, so a build claimed again after its instance died finds its Job already there
+ * and follows it instead of starting a second one. A Job deleted from outside fails its build with that reason; a
+ * Job the API server refuses (a quota, an admission policy) fails it with the API server's message; while the API
+ * server cannot be reached, no build is started ({@link #unavailable()}) and one that could not be created goes back to
+ * the queue.
+ */
+@ApplicationScoped
+@LookupIfProperty(name = "cascade.build.executor", stringValue = "kubernetes")
+public class KubernetesExecutor implements BuildExecutor {
+
+    private static final Pattern PINNED = Pattern.compile(".+@sha256:[0-9a-f]{64}");
+    private static final Duration UNSEEN_LIMIT = Duration.ofSeconds(30);
+
+    private final KubernetesClient client;
+    private final JobSettings jobs;
+    private final ExecutorSettings executor;
+    private final ObjectMapper json;
+    private final PushConfirmation pushes;
+    private final String namespace;
+    private final String builderImage;
+    private final String registryAliases;
+    private final BuildJobWatch watch;
+    private final Set<UUID> cancelled = ConcurrentHashMap.newKeySet();
+
+    public KubernetesExecutor(KubernetesClient client, JobSettings jobs, ExecutorSettings executor, ObjectMapper json,
+                              PushConfirmation pushes, RegistryAliases aliases,
+                              @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliasSpec) {
+        this.client = client;
+        this.jobs = jobs;
+        this.executor = executor;
+        this.json = json;
+        this.pushes = pushes;
+        this.namespace = jobs.namespace().filter(n -> !n.isBlank()).orElse(client.getNamespace());
+        this.builderImage = jobs.builderImage().filter(i -> !i.isBlank()).orElseThrow(() -> new IllegalStateException(
+                "CASCADE_BUILD_BUILDER_IMAGE must name the builder image (git, buildah, cascade-build-step) for the kubernetes executor"));
+        if (!PINNED.matcher(builderImage).matches()) {
+            throw new IllegalStateException("CASCADE_BUILD_BUILDER_IMAGE must be pinned by digest (registry/repository@sha256:...), not "
+                    + builderImage + ": every build runs the same tools");
+        }
+        this.registryAliases = aliasSpec.orElse("");
+        this.watch = new BuildJobWatch(client, namespace);
+        watch.start();
+        Log.infof("builds run as Kubernetes Jobs in namespace %s, from %s", namespace, builderImage);
+    }
+
+    @PreDestroy
+    void stop() {
+        watch.close();
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return watch.unavailable();
+    }
+
+    @Override
+    public BuildOutcome execute(BuildJob build, OutputStream log) throws IOException, InterruptedException {
+        String name = BuildJobManifest.name(build.buildId());
+        try {
+            boolean adopted = create(build, name);
+            write(log, adopted
+                    ? "--- the build's Job " + namespace + "/" + name + " was already running: following it, its log from the start ---\n"
+                    : "--- build Job " + namespace + "/" + name + " created ---\n");
+            return follow(build, name, log);
+        } finally {
+            watch.forget(name);
+            cancelled.remove(build.buildId());
+        }
+    }
+
+    /** Creates the build's Job; true when it existed already (its build was started by an instance that then died). */
+    private boolean create(BuildJob build, String name) {
+        Optional<String> away = watch.unavailable();
+        if (away.isPresent()) {
+            throw new ExecutorUnavailableException(away.get(), null);
+        }
+        Job job = BuildJobManifest.job(build, namespace, builderImage, jobs, executor, registryAliases, json);
+        try {
+            client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+            return false;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return true;
+            }
+            if (e.getCode() >= 400 && e.getCode() < 500 && e.getCode() != 408 && e.getCode() != 429) {
+                throw new BuildStepException("the Kubernetes API server refused the build's Job: " + message(e), false);
+            }
+            throw new ExecutorUnavailableException("the Kubernetes API server cannot be reached: " + message(e), e);
+        }
+    }
+
+    /** Follows the Job and its pod's containers until the Job has finished or is gone. */
+    private BuildOutcome follow(BuildJob build, String name, OutputStream log) throws InterruptedException {
+        String buildId = build.buildId().toString();
+        Instant since = Instant.now();
+        boolean seen = false;
+        boolean fetchFollowed = false;
+        boolean buildFollowed = false;
+        while (true) {
+            Optional<Job> job = watch.job(namespace, name);
+            if (job.isEmpty()) {
+                Optional<Job> gone = watch.deletedJob(name);
+                if (gone.isPresent() || seen || Instant.now().isAfter(since.plus(UNSEEN_LIMIT)) && !exists(name)) {
+                    throw deleted(build, name, gone);
+                }
+                watch.awaitChange(1000);
+                continue;
+            }
+            seen = true;
+            Optional<Pod> pod = watch.pod(buildId);
+            if (pod.isPresent()) {
+                String podName = pod.get().getMetadata().getName();
+                if (!fetchFollowed && JobState.started(pod.get(), BuildJobManifest.FETCH, true)) {
+                    followContainer(name, buildId, podName, BuildJobManifest.FETCH, true, log);
+                    fetchFollowed = true;
+                }
+                Optional<Pod> now = watch.pod(buildId);
+                if (!buildFollowed && now.isPresent() && JobState.started(now.get(), BuildJobManifest.BUILD, false)) {
+                    followContainer(name, buildId, podName, BuildJobManifest.BUILD, false, log);
+                    buildFollowed = true;
+                }
+            }
+            Optional<Job> current = watch.job(namespace, name);
+            if (current.isPresent() && JobState.finished(current.get())) {
+                return result(build, current.get(), watch.pod(buildId));
+            }
+            watch.awaitChange(1000);
+        }
+    }
+
+    private void followContainer(String jobName, String buildId, String podName, String container, boolean init, OutputStream log)
+            throws InterruptedException {
+        new PodLogFollower(client, namespace, podName, container, log).follow(() -> {
+            Optional<Pod> pod = watch.pod(buildId);
+            Optional<Job> job = watch.job(namespace, jobName);
+            return pod.isEmpty() || !pod.get().getMetadata().getName().equals(podName) || job.isEmpty()
+                    || JobState.terminated(pod.get(), container, init).isPresent() || JobState.podOver(pod.get());
+        }, 500);
+    }
+
+    /** How a finished Job ended, as the build's outcome or failure. */
+    private BuildOutcome result(BuildJob build, Job job, Optional<Pod> pod) {
+        if (JobState.succeeded(job)) {
+            String message = pod.flatMap(p -> JobState.terminated(p, BuildJobManifest.BUILD, false)).map(t -> t.getMessage()).orElse("");
+            BuildOutcome outcome;
+            try {
+                outcome = json.readValue(message, BuildOutcome.class);
+            } catch (IOException e) {
+                throw new BuildStepException("the build container reported no pushed image (termination message: " + abbreviate(message) + ")", false);
+            }
+            if (outcome.digest() == null || outcome.digest().isBlank()) {
+                throw new BuildStepException("the build container reported no pushed digest", false);
+            }
+            pushes.confirm(outcome);
+            return outcome;
+        }
+        if ("DeadlineExceeded".equals(JobState.failureReason(job))) {
+            throw new BuildStepException("timed out after " + build.timeoutSeconds() + " s", false);
+        }
+        throw new BuildStepException(pod.map(p -> JobState.containerFailure(p, json)).flatMap(f -> f)
+                .orElse("the build's Job failed: " + JobState.failureReason(job) + ": " + JobState.failureMessage(job)), false);
+    }
+
+    private BuildStepException deleted(BuildJob build, String name, Optional<Job> lastState) {
+        boolean byCascade = cancelled.contains(build.buildId()) || lastState
+                .map(j -> j.getMetadata().getAnnotations() != null && j.getMetadata().getAnnotations().containsKey(BuildJobManifest.CANCELLED_ANNOTATION))
+                .orElse(false);
+        return byCascade ? new BuildStepException("cancelled", true)
+                : new BuildStepException("the build's Job " + namespace + "/" + name + " was deleted outside Cascade", false);
+    }
+
+    private boolean exists(String name) {
+        try {
+            return client.batch().v1().jobs().inNamespace(namespace).withName(name).get() != null;
+        } catch (KubernetesClientException e) {
+            return true; // cannot tell: keep waiting
+        }
+    }
+
+    /**
+     * Cancels a build wherever its Job runs: marks the Job as cancelled by Cascade, then deletes it and (in the
+     * background) its pod. The instance following the build sees it go and ends it as cancelled.
+     */
+    @Override
+    public void cancel(UUID buildId) {
+        cancelled.add(buildId);
+        String name = BuildJobManifest.name(buildId);
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            var resource = client.batch().v1().jobs().inNamespace(namespace).withName(name);
+            try {
+                resource.edit(j -> {
+                    j.getMetadata().setAnnotations(j.getMetadata().getAnnotations() == null ? new java.util.HashMap<>() : j.getMetadata().getAnnotations());
+                    j.getMetadata().getAnnotations().put(BuildJobManifest.CANCELLED_ANNOTATION, Instant.now().toString());
+                    return j;
+                });
+                resource.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            } catch (KubernetesClientException e) {
+                Log.warnf("build %s: its Job %s could not be deleted: %s", buildId, name, message(e));
+            }
+        });
+    }
+
+    static String message(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+
+    private static void write(OutputStream log, String text) throws IOException {
+        synchronized (log) {
+            log.write(text.getBytes(StandardCharsets.UTF_8));
+            log.flush();
+        }
+    }
+}

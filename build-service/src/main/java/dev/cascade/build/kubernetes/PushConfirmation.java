@@ -1,0 +1,10 @@
+package dev.cascade.build.kubernetes;
+
+import dev.cascade.buildstep.BuildOutcome;
+
+/** Confirms with the registry that a build pod really pushed what it reported, before the build counts as succeeded. */
+public interface PushConfirmation {
+
+    /** @throws dev.cascade.buildstep.process.BuildStepException when the registry does not have the image under that digest */
+    void confirm(BuildOutcome outcome);
+}
