@@ -24,7 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,23 +40,33 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RunningSystem.class)
 class CascadeEndToEndTests {
 
-    static final String NS = RunningSystem.NAMESPACE;
+    CascadeSystem system;
+    String NS;
+    ServiceProcess trigger;
+    ServiceProcess build;
+    ServiceProcess deploy;
+    Path work;
+    LocalRegistry registry;
+    WebhookRecorder recorder;
+    KubernetesClient kubeClient;
+    GitRepos git;
+    Buildah buildah;
+    String reg;
 
-    static CascadeSystem system;
-    static ServiceProcess trigger;
-    static ServiceProcess build;
-    static ServiceProcess deploy;
-    static Path work;
-    static LocalRegistry registry;
-    static WebhookRecorder recorder;
-    static KubernetesClient kubeClient;
-    static GitRepos git;
-    static Buildah buildah;
-    static String reg;
+    /** The system the diamond runs on: the shared one, whose builds are buildah processes of build-service. */
+    CascadeSystem system() throws Exception {
+        return RunningSystem.get();
+    }
 
-    @BeforeAll
-    static void connect() throws Exception {
-        system = RunningSystem.get();
+    /** The namespace of that system's workloads. */
+    String namespace() {
+        return RunningSystem.NAMESPACE;
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        system = system();
+        NS = namespace();
         trigger = system.trigger();
         build = system.build();
         deploy = system.deploy();
@@ -65,20 +75,20 @@ class CascadeEndToEndTests {
         recorder = system.recorder();
         kubeClient = system.kubernetes();
         reg = registry.host();
-        git = new GitRepos(work.resolve("git"));
+        git = new GitRepos(Files.createDirectories(work.resolve("git")));
         buildah = new Buildah(work.resolve("buildah"));
     }
 
-    static RequestSpecification at(ServiceProcess service) {
+    RequestSpecification at(ServiceProcess service) {
         return given().baseUri(service.url());
     }
 
-    static String image(String name) {
+    String image(String name) {
         return reg + "/e2e/" + name + ":1";
     }
 
     /** Pushes a new base image from outside Cascade, as a team publishing a base would. */
-    static String pushBase(String content) throws Exception {
+    String pushBase(String content) throws Exception {
         Path ctx = Files.createDirectories(work.resolve("base-" + content));
         Files.writeString(ctx.resolve("base.txt"), content);
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY base.txt /base.txt\n");
@@ -86,7 +96,7 @@ class CascadeEndToEndTests {
         return registry.digest("e2e/base", "1");
     }
 
-    static void config(String name, String dockerfile, String file) throws Exception {
+    void config(String name, String dockerfile, String file) throws Exception {
         String repo = git.create(name);
         git.commit(name, Map.of("Dockerfile", dockerfile, file, name), name);
         at(build).contentType("application/json")
@@ -94,7 +104,7 @@ class CascadeEndToEndTests {
                 .post("/api/build-configs").then().statusCode(201);
     }
 
-    static void buildByHand(String config) {
+    void buildByHand(String config) {
         String id = at(build).contentType("application/json").body("{}").post("/api/build-configs/" + config + "/builds")
                 .then().statusCode(202).extract().path("id");
         String status = await().atMost(Duration.ofMinutes(2)).until(() -> at(build).get("/api/builds/" + id).then().extract().path("status"),
@@ -103,16 +113,16 @@ class CascadeEndToEndTests {
     }
 
     /** deploy-service has taken in the push of this digest (so a workload created now is not rolled by it). */
-    static void awaitDeployServiceSaw(String image, String digest) {
+    void awaitDeployServiceSaw(String image, String digest) {
         await().atMost(Duration.ofMinutes(1)).until(() -> at(deploy).queryParam("image", image).get("/api/image-pushes")
                 .then().extract().jsonPath().getList("digest", String.class).contains(digest));
     }
 
-    static String running(String name) {
+    String running(String name) {
         return FollowingDeployment.image(kubeClient, NS, name);
     }
 
-    static void deployment(String name, String image) {
+    void deployment(String name, String image) {
         kubeClient.apps().deployments().inNamespace(NS).resource(FollowingDeployment.of(NS, name, image, 2, 60)).create();
     }
 
