@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import dev.cascade.common.hash.Sha256;
 import dev.cascade.common.image.ImageRef;
@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Asks a registry which digest a tag points at, through the OCI distribution API, for senders whose webhooks report
- * none (Docker Hub, Quay). Answers bearer-token and basic challenges with the credentials configured per registry
- * ({@link RegistryAuthorizer}), over {@link RegistryHttp}, reusing what worked while it lasts ({@link TokenCache}).
+ * Asks a registry which digest a tag points at, through the OCI distribution API. Answers bearer-token and basic
+ * challenges with the credentials configured per registry ({@link RegistryAuthorizer}), over {@link RegistryHttp},
+ * reusing what worked while it lasts ({@link TokenCache}).
  */
 @ApplicationScoped
 public class RegistryClient {
