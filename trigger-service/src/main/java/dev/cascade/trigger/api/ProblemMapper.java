@@ -2,8 +2,8 @@ package dev.cascade.trigger.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.cascade.api.problem.Problems;
-import dev.cascade.trigger.registry.RegistryLookupException;
-import dev.cascade.trigger.registry.TagNotFoundException;
+import dev.cascade.registry.RegistryLookupException;
+import dev.cascade.registry.TagNotFoundException;
 import dev.cascade.trigger.secret.SecretCipher;
 import dev.cascade.trigger.secret.WebhookSecrets;
 import dev.cascade.trigger.webhook.MalformedWebhookException;

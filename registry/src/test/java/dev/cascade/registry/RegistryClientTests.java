@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.cascade.common.image.ImageRef;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -118,6 +119,10 @@ class RegistryClientTests {
         return client.resolveDigest(registry, repository, tag).await().atMost(WAIT);
     }
 
+    static boolean has(RegistryClient client, String reference) {
+        return client.hasManifest(ImageRef.parse(reference)).await().atMost(WAIT);
+    }
+
     @Nested
     class AgainstARealRegistry {
 
@@ -218,6 +223,36 @@ class RegistryClientTests {
             RegistryClient client = client(secured, new RegistryLogin(TokenService.USER, TokenService.PASSWORD));
             assertThatThrownBy(() -> resolve(client, secured.name(), "secure/app", "2"))
                     .isInstanceOf(RegistryLookupException.class).hasMessageContaining("tag not found");
+        }
+        @Test
+        void aPushedManifestIsFoundUnderItsDigestAndAMadeUpOneIsNot() {
+            RegistryClient client = client(open, null);
+            assertThat(has(client, open.name() + "/apps/hello@" + ociDigest)).isTrue();
+            assertThat(has(client, open.name() + "/apps/hello@" + indexDigest)).isTrue();
+            assertThat(has(client, open.name() + "/apps/hello@sha256:" + sha256(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8))))
+                    .isFalse();
+            // the repository counts: the same digest is not in another one
+            assertThat(has(client, open.name() + "/apps/elsewhere@" + ociDigest)).isFalse();
+        }
+
+        @Test
+        void aDigestBehindTokenAuthIsAskedForWithAPullTokenForItsRepository() {
+            RegistryClient client = client(secured, new RegistryLogin(TokenService.USER, TokenService.PASSWORD));
+            int before = tokens.requests.size();
+            assertThat(has(client, secured.name() + "/secure/app@" + securedDigest)).isTrue();
+            assertThat(has(client, secured.name() + "/secure/app@sha256:" + "0".repeat(64))).isFalse();
+
+            List<TokenService.Request> asked = tokens.requests.subList(before, tokens.requests.size());
+            assertThat(asked).hasSize(1);
+            assertThat(asked.get(0).authorization()).isEqualTo(TokenService.BASIC);
+            assertThat(asked.get(0).scopes()).containsExactly("repository:secure/app:pull");
+        }
+
+        @Test
+        void aDigestBehindTokenAuthWithoutCredentialsIsARefusalNotAnAbsence() {
+            assertThatThrownBy(() -> has(client(secured, null), secured.name() + "/secure/app@" + securedDigest))
+                    .isInstanceOf(RegistryLookupException.class)
+                    .hasMessageContaining("refused an anonymous request for secure/app");
         }
     }
 
@@ -342,6 +377,56 @@ class RegistryClientTests {
             RegistryClient client = new RegistryClient(Map.of(name, URI.create("http://" + name)), Map.of());
             assertThatThrownBy(() -> resolve(client, name, "team/app", "v1"))
                     .isInstanceOf(RegistryLookupException.class).hasMessageContaining("cannot be reached");
+        }
+
+        @Test
+        void aDigestIsAskedForWithOneHeadRequestAcceptingIndexesAndManifests() throws IOException {
+            List<String> accepts = new CopyOnWriteArrayList<>();
+            HttpHandler manifest = exchange -> {
+                seen.add(exchange.getRequestMethod());
+                accepts.add(exchange.getRequestHeaders().getFirst("Accept"));
+                exchange.getResponseHeaders().add("Docker-Content-Digest", DIGEST);
+                respond(exchange, 200, null);
+            };
+            try (StandIn registry = StandIn.start(Map.of("/v2/team/app/manifests/" + DIGEST, manifest))) {
+                RegistryClient client = new RegistryClient(Map.of(registry.name(), registry.base()), Map.of());
+                assertThat(has(client, registry.name() + "/team/app:v1@" + DIGEST)).isTrue();
+                assertThat(seen).containsExactly("HEAD");
+                assertThat(accepts.get(0).split(",\\s*")).containsExactlyInAnyOrder(
+                        OCI_INDEX, OCI_MANIFEST, "application/vnd.docker.distribution.manifest.list.v2+json", DOCKER_MANIFEST);
+            }
+        }
+
+        @Test
+        void aDigestBehindABasicChallengeIsAskedForWithTheConfiguredCredentials() throws IOException {
+            try (StandIn registry = StandIn.start(Map.of("/v2/team/app/manifests/" + DIGEST, basicProtected(DIGEST)))) {
+                RegistryClient client = new RegistryClient(Map.of(registry.name(), registry.base()),
+                        RegistrySettings.parseCredentials(registry.name() + "=ci:s3cret:with:colons"));
+                assertThat(has(client, registry.name() + "/team/app@" + DIGEST)).isTrue();
+                assertThat(has(client, registry.name() + "/team/app@" + DIGEST)).isTrue();
+                assertThat(seen).containsExactly("HEAD null", "HEAD " + BASIC, "HEAD " + BASIC);
+            }
+        }
+
+        @Test
+        void answersOtherThanFoundOrNotFoundAreLookupFailures() throws IOException {
+            try (StandIn registry = StandIn.start(Map.of(
+                    "/v2/team/app/manifests/" + DIGEST, exchange -> respond(exchange, 503, null),
+                    "/v2/team/denied/manifests/" + DIGEST, exchange -> respond(exchange, 403, null)))) {
+                RegistryClient client = new RegistryClient(Map.of(registry.name(), registry.base()), Map.of());
+                assertThatThrownBy(() -> has(client, registry.name() + "/team/app@" + DIGEST))
+                        .isInstanceOf(RegistryLookupException.class)
+                        .hasMessageContaining("answered HTTP 503 to HEAD").hasMessageContaining("/v2/team/app/manifests/" + DIGEST);
+                assertThatThrownBy(() -> has(client, registry.name() + "/team/denied@" + DIGEST))
+                        .isInstanceOf(RegistryLookupException.class).hasMessageContaining("denies access to team/denied");
+            }
+        }
+
+        @Test
+        void aReferenceWithoutADigestIsRefusedBeforeAnyRequest() {
+            RegistryClient client = new RegistryClient(Map.of(), Map.of());
+            assertThatThrownBy(() -> has(client, "quay.io/team/app:v1")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not a reference with a digest");
         }
 
         /** A manifest endpoint behind basic authentication, recording each request's method and Authorization. */

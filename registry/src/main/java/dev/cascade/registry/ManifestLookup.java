@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import dev.cascade.common.image.ImageRef;
 import io.smallrye.mutiny.Uni;
@@ -8,10 +8,15 @@ import java.net.http.HttpTimeoutException;
 import java.util.concurrent.CompletionException;
 
 /**
- * One resolution: the tagged reference asked about and the manifest URL it is asked at; it also words what went
- * wrong, naming the image and the registry and never a credential.
+ * One question about a manifest: the reference asked about (by tag or by digest) and the manifest URL it is asked at;
+ * it also words what went wrong, naming the image and the registry and never a credential.
  */
 record ManifestLookup(ImageRef ref, URI manifest) {
+
+    /** The lookup of {@code /v2/<repository>/manifests/<reference>} at a registry's base URL. */
+    static ManifestLookup of(ImageRef ref, String reference, URI base) {
+        return new ManifestLookup(ref, URI.create(base + "/v2/" + ref.repository() + "/manifests/" + reference));
+    }
 
     String registry() {
         return ref.registry();
@@ -21,9 +26,9 @@ record ManifestLookup(ImageRef ref, URI manifest) {
         return ref.repository();
     }
 
-    /** {@code registry/repository:tag}. */
+    /** {@code registry/repository:tag} or {@code registry/repository@digest}: what is asked about. */
     String image() {
-        return ref.taggedName();
+        return ref.toString();
     }
 
     /** Authorizations are granted per repository: the key they are kept under. */

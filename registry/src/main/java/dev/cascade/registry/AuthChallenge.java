@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import io.smallrye.mutiny.Uni;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import dev.cascade.common.image.ImageRef;
 import java.net.URI;

@@ -1,12 +1,13 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import io.smallrye.config.ConfigMapping;
 import java.util.Optional;
 
 /**
- * {@code cascade.registry.*} as trigger-service reads it: where to ask registries for a tag's digest and with which
- * credentials. Both stay text here and are read by {@link RegistrySettings}, whose errors name the registry and never
- * a password.
+ * {@code cascade.registry.*} as every service using {@link RegistryClient} reads it: where to ask registries and with
+ * which credentials. Both stay text here and are read by {@link RegistrySettings}, whose errors name the registry and
+ * never a password. A mapping owns its prefix: a service with this module may put no other key under
+ * {@code cascade.registry}.
  */
 @ConfigMapping(prefix = "cascade.registry")
 public interface RegistryConfig {

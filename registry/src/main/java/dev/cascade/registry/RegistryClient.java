@@ -1,4 +1,4 @@
-package dev.cascade.trigger.registry;
+package dev.cascade.registry;
 
 import dev.cascade.common.hash.Sha256;
 import dev.cascade.common.image.ImageRef;
@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Asks a registry which digest a tag points at, through the OCI distribution API, for senders whose webhooks report
- * none (Docker Hub, Quay). Answers bearer-token and basic challenges with the credentials configured per registry
- * ({@link RegistryAuthorizer}), over {@link RegistryHttp}, reusing what worked while it lasts ({@link TokenCache}).
+ * Asks a registry about an image through the OCI distribution API: which digest a tag points at now, and whether a
+ * manifest is there under a digest. Answers bearer-token and basic challenges with the credentials configured per
+ * registry ({@link RegistryAuthorizer}), over {@link RegistryHttp}, reusing what worked while it lasts
+ * ({@link TokenCache}).
  */
 @ApplicationScoped
 public class RegistryClient {
@@ -32,6 +33,12 @@ public class RegistryClient {
     private final RegistryHttp http = new RegistryHttp();
     private final TokenCache tokens = new TokenCache();
     private final RegistryAuthorizer authorizer = new RegistryAuthorizer(http, tokens);
+
+    /** What a manifest request's answer means to its caller, once any challenge has been answered. */
+    @FunctionalInterface
+    private interface Reading<T> {
+        Uni<T> read(String method, HttpResponse<byte[]> response, String authorization, boolean challenged);
+    }
 
     @Inject
     public RegistryClient(RegistryConfig config) {
@@ -73,18 +80,28 @@ public class RegistryClient {
         if (ref.tag() == null) {
             return Uni.createFrom().failure(new IllegalArgumentException("not a tagged reference: " + ref));
         }
-        ManifestLookup lookup = new ManifestLookup(ref,
-                URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/manifests/" + ref.tag()));
-        return Uni.createFrom().deferred(() -> {
-            Uni<String> digest = attempt(lookup, "HEAD", tokens.get(lookup.cacheKey()), false)
-                    .onFailure(t -> !(t instanceof RegistryLookupException))
-                    .transform(lookup::failure)
-                    .invoke(d -> Log.debugf("%s resolved to %s", lookup.image(), d));
-            // the JDK client completes on its own threads; a caller on a Vert.x context (a reactive transaction
-            // next) must get the answer back there
-            Context context = Vertx.currentContext();
-            return context == null ? digest : digest.emitOn(task -> context.runOnContext(ignored -> task.run()));
-        });
+        ManifestLookup lookup = ManifestLookup.of(ref.withDigest(null), ref.tag(), baseUrl(ref.registry()));
+        return ask(lookup, (method, response, authorization, challenged) -> digestOf(lookup, method, response, authorization, challenged))
+                .invoke(d -> Log.debugf("%s resolved to %s", lookup.image(), d));
+    }
+
+    /**
+     * Whether the registry holds a manifest under the reference's digest in the reference's repository, asked with
+     * {@code HEAD /v2/<repository>/manifests/<digest>}: what confirms that a push arrived. The tag, if any, is not
+     * looked at.
+     *
+     * @return true when the registry answers 200, false when it answers 404; a failure with
+     *         {@link RegistryLookupException} for a refusal, any other answer or an unreachable registry, or with
+     *         {@link IllegalArgumentException} for a reference without a digest
+     */
+    public Uni<Boolean> hasManifest(ImageRef ref) {
+        if (ref.digest() == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("not a reference with a digest: " + ref));
+        }
+        ManifestLookup lookup = ManifestLookup.of(new ImageRef(ref.registry(), ref.repository(), null, ref.digest()), ref.digest(),
+                baseUrl(ref.registry()));
+        return ask(lookup, (method, response, authorization, challenged) -> presenceOf(lookup, method, response))
+                .invoke(found -> Log.debugf("%s %s", lookup.image(), found ? "is in its registry" : "is not in its registry"));
     }
 
     /** The base URL lookups for a registry go to: configured, or the registry's own name over HTTPS. */
@@ -110,17 +127,30 @@ public class RegistryClient {
         return ref;
     }
 
+    /**
+     * {@code HEAD} for the lookup's manifest with the authorization that worked last, read by {@code reading}; every
+     * failure a lookup failure, delivered on the caller's Vert.x context when it has one.
+     */
+    private <T> Uni<T> ask(ManifestLookup lookup, Reading<T> reading) {
+        return Uni.createFrom().deferred(() -> {
+            Uni<T> answer = attempt(lookup, "HEAD", tokens.get(lookup.cacheKey()), false, reading)
+                    .onFailure(t -> !(t instanceof RegistryLookupException))
+                    .transform(lookup::failure);
+            // the JDK client completes on its own threads; a caller on a Vert.x context (a reactive transaction
+            // next) must get the answer back there
+            Context context = Vertx.currentContext();
+            return context == null ? answer : answer.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        });
+    }
+
     /** One request for the manifest; on a challenge, the same again with the authorization it asks for. */
-    private Uni<String> attempt(ManifestLookup lookup, String method, String authorization, boolean challenged) {
+    private <T> Uni<T> attempt(ManifestLookup lookup, String method, String authorization, boolean challenged, Reading<T> reading) {
         return http.exchange(method, lookup.manifest(), authorization, ACCEPT).onItem().transformToUni(response -> {
             int status = response.statusCode();
-            if (status == 200) {
-                return digestOf(lookup, method, authorization, challenged, response);
-            }
             if (status == 401 && !challenged) {
                 tokens.remove(lookup.cacheKey());
                 return authorizer.authorize(lookup, settings.login(lookup.registry()), response)
-                        .chain(a -> attempt(lookup, method, a, true));
+                        .chain(a -> attempt(lookup, method, a, true, reading));
             }
             if (status == 401) {
                 return lookup.fail(settings.login(lookup.registry()) != null
@@ -128,18 +158,23 @@ public class RegistryClient {
                         : "registry " + lookup.registry() + " requires credentials for " + lookup.repository()
                         + "; none are configured (cascade.registry.credentials)");
             }
-            if (status == 404) {
-                return Uni.createFrom().failure(new TagNotFoundException("tag not found: " + lookup.image()));
-            }
             if (status == 403) {
                 return lookup.fail("registry " + lookup.registry() + " denies access to " + lookup.repository());
             }
-            return lookup.fail("registry " + lookup.registry() + " answered HTTP " + status + " to " + method + " " + lookup.manifest());
+            return reading.read(method, response, authorization, challenged);
         });
     }
 
-    private Uni<String> digestOf(ManifestLookup lookup, String method, String authorization, boolean challenged,
-                                 HttpResponse<byte[]> response) {
+    /** A tag's answer: its digest, from the header or else from the manifest's own bytes. */
+    private Uni<String> digestOf(ManifestLookup lookup, String method, HttpResponse<byte[]> response, String authorization,
+                                 boolean challenged) {
+        int status = response.statusCode();
+        if (status == 404) {
+            return Uni.createFrom().failure(new TagNotFoundException("tag not found: " + lookup.image()));
+        }
+        if (status != 200) {
+            return lookup.fail("registry " + lookup.registry() + " answered HTTP " + status + " to " + method + " " + lookup.manifest());
+        }
         Optional<String> header = response.headers().firstValue("Docker-Content-Digest").map(String::trim).filter(s -> !s.isEmpty());
         if (header.isPresent()) {
             if (!isDigest(lookup, header.get())) {
@@ -149,9 +184,19 @@ public class RegistryClient {
         }
         if (method.equals("HEAD")) {
             // the header is optional in the OCI spec; the manifest's own bytes name it as well
-            return attempt(lookup, "GET", authorization, challenged);
+            return attempt(lookup, "GET", authorization, challenged, (m, r, a, c) -> digestOf(lookup, m, r, a, c));
         }
         return Uni.createFrom().item("sha256:" + Sha256.hex(response.body()));
+    }
+
+    /** A digest's answer: there (200) or not (404); anything else says nothing about it. */
+    private static Uni<Boolean> presenceOf(ManifestLookup lookup, String method, HttpResponse<byte[]> response) {
+        return switch (response.statusCode()) {
+            case 200 -> Uni.createFrom().item(true);
+            case 404 -> Uni.createFrom().item(false);
+            default -> lookup.fail("registry " + lookup.registry() + " answered HTTP " + response.statusCode() + " to " + method
+                    + " " + lookup.manifest());
+        };
     }
 
     /** Whether the registry's answer is a digest as image references take one. */
