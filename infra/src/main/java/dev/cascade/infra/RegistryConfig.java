@@ -6,10 +6,16 @@ import java.nio.file.Path;
  * The configuration file of a CNCF Distribution registry ({@code docker-registry serve FILE}) as Cascade runs one:
  * storing under a directory, listening on a loopback port, and optionally notifying trigger-service of pushes.
  *
+ * @param address       the address it listens on: 127.0.0.1, or another loopback address
  * @param deletable     whether images may be deleted through the registry's API
  * @param notifications whom the registry tells of pushes; null for nobody
  */
-public record RegistryConfig(Path storage, int port, boolean deletable, Notifications notifications) {
+public record RegistryConfig(Path storage, String address, int port, boolean deletable, Notifications notifications) {
+
+    /** A registry listening on 127.0.0.1. */
+    public RegistryConfig(Path storage, int port, boolean deletable, Notifications notifications) {
+        this(storage, "127.0.0.1", port, deletable, notifications);
+    }
 
     /**
      * The registry's notification endpoint: the URL it posts events to with {@code Authorization: Bearer token},
@@ -38,8 +44,8 @@ public record RegistryConfig(Path storage, int port, boolean deletable, Notifica
         }
         yaml.append("""
                 http:
-                  addr: 127.0.0.1:%d
-                """.formatted(port));
+                  addr: %s:%d
+                """.formatted(address, port));
         if (notifications != null) {
             yaml.append("notifications:\n");
             if (notifications.includeReferences()) {

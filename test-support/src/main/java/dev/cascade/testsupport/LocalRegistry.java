@@ -19,11 +19,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalRegistry implements AutoCloseable {
 
+    private static final String LOOPBACK = "127.0.0.1";
+
     private final Process process;
+    private final String address;
     private final int port;
 
-    private LocalRegistry(Process process, int port) {
+    private LocalRegistry(Process process, String address, int port) {
         this.process = process;
+        this.address = address;
         this.port = port;
     }
 
@@ -38,22 +42,38 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Starts a registry on a given port, for configuration that must name it before the registry exists. */
     public static LocalRegistry start(Path dir, String notifyUrl, String token, int port) throws IOException {
+        return start(dir, LOOPBACK, notifyUrl, token, port);
+    }
+
+    /**
+     * Starts a registry without notifications listening on another loopback address ({@code 127.0.0.2}, say), for a
+     * test that must reach it by a name other than {@code localhost} and {@code 127.0.0.1}.
+     */
+    public static LocalRegistry startOn(Path dir, String loopbackAddress) throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        return start(dir, loopbackAddress, null, null, port);
+    }
+
+    private static LocalRegistry start(Path dir, String address, String notifyUrl, String token, int port) throws IOException {
         Files.createDirectories(dir);
         Path config = dir.resolve("config.yml");
-        Files.writeString(config, new RegistryConfig(dir.resolve("data"), port, false,
+        Files.writeString(config, new RegistryConfig(dir.resolve("data"), address, port, false,
                 notifyUrl == null ? null : new RegistryConfig.Notifications(notifyUrl, token, 3, 1, false)).yaml());
         Process process = new ProcessBuilder("docker-registry", "serve", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile())
                 .start();
-        LocalRegistry registry = new LocalRegistry(process, port);
+        LocalRegistry registry = new LocalRegistry(process, address, port);
         registry.awaitReady(dir.resolve("registry.log"));
         return registry;
     }
 
     private void awaitReady(Path log) throws IOException {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest ping = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).timeout(Duration.ofSeconds(2)).build();
+        HttpRequest ping = HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + "/v2/")).timeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plusSeconds(30);
         while (true) {
             if (!process.isAlive()) {
@@ -81,9 +101,12 @@ public final class LocalRegistry implements AutoCloseable {
         }
     }
 
-    /** {@code localhost:PORT}, the registry's name in image references. */
+    /**
+     * The registry's name in image references: {@code localhost:PORT}, or {@code ADDRESS:PORT} for one started
+     * {@link #startOn on another loopback address}.
+     */
     public String host() {
-        return "localhost:" + port;
+        return (LOOPBACK.equals(address) ? "localhost" : address) + ":" + port;
     }
 
     public int port() {
@@ -153,7 +176,7 @@ public final class LocalRegistry implements AutoCloseable {
     private HttpResponse<byte[]> get(String path, String accept) throws IOException {
         try {
             HttpResponse<byte[]> r = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()
-                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Accept", accept).build(),
+                    .send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path)).header("Accept", accept).build(),
                             HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 throw new IOException("GET " + path + " answered " + r.statusCode());
