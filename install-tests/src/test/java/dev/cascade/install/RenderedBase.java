@@ -142,8 +142,8 @@ final class RenderedBase {
             return List.of(kustomize.get().toString(), "build");
         }
         throw new AssertionError("kubectl is not installed (nor kustomize): these tests render deploy/kubernetes with "
-                + "'kubectl kustomize'. Install kubectl 1.27 or later (Kustomize 5), e.g. from the Kubernetes apt "
-                + "repository pkgs.k8s.io as .ci/run does, or point the KUBECTL environment variable at one.");
+                + "'kubectl kustomize'. Debian has no kubectl package: put kubectl 1.27 or later (Kustomize 5) on the "
+                + "PATH, or point the KUBECTL environment variable at one.");
     }
 
     private static Optional<Path> onPath(String program) {
