@@ -34,8 +34,13 @@ public record BuildahSettings(Path storageRoot, String insecureRegistries, Map<S
 
     /** Whether a registry (host or host:port) is spoken to without TLS verification. */
     public boolean insecure(String registry) {
+        return listed(insecureRegistries, registry);
+    }
+
+    /** Whether a list of registries ({@code host} or {@code host:port}, comma-separated) names a registry, or its host. */
+    public static boolean listed(String registries, String registry) {
         String host = registry.contains(":") && !registry.startsWith("[") ? registry.substring(0, registry.lastIndexOf(':')) : registry;
-        return Arrays.stream(insecureRegistries.split(",")).map(String::trim)
+        return Arrays.stream(registries.split(",")).map(String::trim)
                 .anyMatch(r -> r.equalsIgnoreCase(registry) || r.equalsIgnoreCase(host));
     }
 }

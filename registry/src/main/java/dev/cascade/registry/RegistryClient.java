@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Asks a registry about an image through the OCI distribution API: which digest a tag points at now, and whether a
@@ -56,6 +57,14 @@ public class RegistryClient {
 
     private RegistryClient(RegistrySettings settings) {
         this.settings = settings;
+    }
+
+    /**
+     * A client with the same endpoints and credentials that reaches registries without a configured endpoint over plain
+     * HTTP when {@code plainHttp} says so: for a service that already knows which registries it speaks to insecurely.
+     */
+    public RegistryClient withPlainHttp(Predicate<String> plainHttp) {
+        return new RegistryClient(settings.withPlainHttp(plainHttp));
     }
 
     /**

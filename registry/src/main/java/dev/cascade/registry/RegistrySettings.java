@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What is configured per registry: the base URL lookups go to and the credentials they present. Keys are canonical
@@ -18,6 +19,7 @@ final class RegistrySettings {
 
     private final Map<String, URI> endpoints;
     private final Map<String, RegistryLogin> logins;
+    private final Predicate<String> plainHttp;
 
     /**
      * @param endpoints base URL per registry name; registries without one are reached at {@code https://<registry>}
@@ -25,12 +27,23 @@ final class RegistrySettings {
      * @param logins    credentials per registry name, for those that need them
      */
     RegistrySettings(Map<String, URI> endpoints, Map<String, RegistryLogin> logins) {
+        this(endpoints, logins, registry -> false);
+    }
+
+    /** @param plainHttp which registries without a configured endpoint are reached at {@code http://<registry>} */
+    RegistrySettings(Map<String, URI> endpoints, Map<String, RegistryLogin> logins, Predicate<String> plainHttp) {
+        this.plainHttp = plainHttp;
         Map<String, URI> e = new LinkedHashMap<>();
         endpoints.forEach((name, url) -> e.put(key(name), withoutTrailingSlash(url)));
         Map<String, RegistryLogin> l = new LinkedHashMap<>();
         logins.forEach((name, login) -> l.put(key(name), login));
         this.endpoints = Map.copyOf(e);
         this.logins = Map.copyOf(l);
+    }
+
+    /** The same settings, with unconfigured registries matching {@code plainHttp} reached over plain HTTP. */
+    RegistrySettings withPlainHttp(Predicate<String> plainHttp) {
+        return new RegistrySettings(endpoints, logins, plainHttp);
     }
 
     static RegistrySettings of(RegistryConfig config) {
@@ -44,7 +57,10 @@ final class RegistrySettings {
         if (configured != null) {
             return configured;
         }
-        return name.equals(ImageRef.DOCKER_HUB) ? DOCKER_HUB_API : URI.create("https://" + name);
+        if (name.equals(ImageRef.DOCKER_HUB)) {
+            return DOCKER_HUB_API;
+        }
+        return URI.create((plainHttp.test(name) ? "http://" : "https://") + name);
     }
 
     /** The credentials configured for a registry, or null. */

@@ -51,8 +51,7 @@ public class KubernetesBuildsResource implements QuarkusTestResourceLifecycleMan
                     "quarkus.kubernetes-client.api-server-url", cluster.url(),
                     "quarkus.kubernetes-client.namespace", "default",
                     "cascade.build.namespace", NAMESPACE,
-                    "cascade.build.builder-image", BUILDER,
-                    "cascade.registry.endpoints", registry.host() + "=http://" + registry.host());
+                    "cascade.build.builder-image", BUILDER);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
