@@ -46,6 +46,8 @@ public final class LocalKubelet implements AutoCloseable {
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(daemon("kubelet-retry"));
     private final Thread writer;
     private final SharedIndexInformer<Pod> informer;
+    /** Kills what is left if the JVM ends without {@link #close()}: a test JVM's processes must not outlive it. */
+    private final Thread reaper = new Thread(this::killAll, "kubelet-reaper");
     private volatile boolean closed;
 
     LocalKubelet(KubernetesClient client, Path podsDir, List<Path> extraPath, Predicate<String> namespaces) {
@@ -56,6 +58,7 @@ public final class LocalKubelet implements AutoCloseable {
         this.writer = new Thread(this::writeStatuses, "kubelet-status");
         writer.setDaemon(true);
         writer.start();
+        Runtime.getRuntime().addShutdownHook(reaper);
         this.informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
@@ -178,7 +181,16 @@ public final class LocalKubelet implements AutoCloseable {
         informer.close();
         writer.interrupt();
         retries.shutdownNow();
-        runs.values().parallelStream().forEach(r -> r.kill(500));
+        killAll();
         threads.shutdownNow();
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    private void killAll() {
+        runs.values().parallelStream().forEach(r -> r.kill(500));
     }
 }

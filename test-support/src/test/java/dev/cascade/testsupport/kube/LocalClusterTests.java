@@ -282,6 +282,27 @@ class LocalClusterTests {
     }
 
     @Test
+    void aPodSeesOnlyTheConfigMapItemsAskedForAndTheSecretsDecodedValues() {
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("conf").endMetadata()
+                .addToData("wanted", "yes").addToData("other", "no").build()).create();
+        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("key").endMetadata()
+                .addToData("id", java.util.Base64.getEncoder().encodeToString("k-1".getBytes(StandardCharsets.UTF_8))).build()).create();
+        client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("reader").endMetadata()
+                .withSpec(shell("main", "ls -R /conf; cat /conf/sub/w.txt; cat /key/id")
+                        .addNewVolume().withName("conf").withNewConfigMap().withName("conf").addNewItem().withKey("wanted").withPath("sub/w.txt")
+                        .endItem().endConfigMap().endVolume()
+                        .addNewVolume().withName("key").withNewSecret().withSecretName("key").endSecret().endVolume()
+                        .editFirstContainer().addNewVolumeMount().withName("conf").withMountPath("/conf").endVolumeMount()
+                        .addNewVolumeMount().withName("key").withMountPath("/key").withReadOnly(true).endVolumeMount().endContainer().build())
+                .build()).create();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.pods().inNamespace(ns).withName("reader").get(),
+                p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()));
+        String log = client.pods().inNamespace(ns).withName("reader").getLog();
+        assertThat(log).contains("w.txt").doesNotContain("other").endsWith("yesk-1");
+    }
+
+    @Test
     void aContainerWithoutCommandFailsWithAReason() {
         client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("bare").endMetadata()
                 .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("main").withImage("nginx").endContainer().endSpec()
