@@ -21,7 +21,10 @@ import java.util.function.Predicate;
  * API server (with the pod log endpoint, admission refusals and an unavailable switch added), a {@link JobController}
  * (with the TTL controller and the garbage collector for Jobs) and a {@link LocalKubelet} that runs pods' containers'
  * real command lines as processes of this JVM. Images are never pulled: the machine's own tools run, found on a
- * {@code PATH} that starts with the given extra folders (where a builder image's own tools may be put).
+ * {@code PATH} that starts with the given extra folders (where a builder image's own tools may be put). Volumes are
+ * folders of this machine and a process sees no mounts, so the kubelet rewrites each {@code mountPath} to its folder
+ * where it stands as a path in a container's command, args, env values and working directory (see
+ * {@link PodSandbox}); a path a program makes up by itself still points at the real machine.
  *
  * <p>The Job controller and the kubelet act in the namespaces the cluster runs: every namespace, or those chosen with
  * {@link Builder#onlyNamespaces} or left out with {@link Builder#exceptNamespaces}. Jobs and pods in any other
