@@ -1,13 +1,9 @@
 package dev.cascade.testsupport;
 
 import dev.cascade.infra.InfraProcess;
+import dev.cascade.testsupport.kube.LocalCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +16,13 @@ import java.util.UUID;
 /**
  * The whole system running as it ships, for tests and benchmarks that use it from outside: a KRaft broker
  * and PostgreSQL (one child JVM), a Distribution registry whose notifications reach trigger-service
- * (through a {@link WebhookRecorder}, so they can be delivered again), the Kubernetes mock server with the
+ * (through a {@link WebhookRecorder}, so they can be delivered again), a {@link LocalCluster} with the
  * {@link SimulatedController}, and the three services from their {@code quarkus-run.jar}.
+ *
+ * <p>The namespace deploy-service watches belongs to the {@link SimulatedController}: it reports rollouts and finishes
+ * deploy-service's hook Jobs there, writing their logs to the cluster's log endpoint, and the cluster's own Job
+ * controller and kubelet leave that namespace alone. Jobs and pods in every other namespace are run by the cluster as
+ * local processes.
  *
  * <p>The services must have been packaged ({@code mvn package}); {@code root} is the repository root.
  */
@@ -31,21 +32,21 @@ public final class CascadeSystem implements AutoCloseable {
     private final InfraProcess infra;
     private final WebhookRecorder recorder;
     private final LocalRegistry registry;
-    private final KubernetesMockServer kube;
+    private final LocalCluster cluster;
     private final KubernetesClient kubeClient;
     private final SimulatedController controller;
     private final Path root;
     private final Map<String, String> env;
     private final List<ServiceProcess> services;
 
-    private CascadeSystem(Path work, InfraProcess infra, WebhookRecorder recorder, LocalRegistry registry, KubernetesMockServer kube,
+    private CascadeSystem(Path work, InfraProcess infra, WebhookRecorder recorder, LocalRegistry registry, LocalCluster cluster,
                           KubernetesClient kubeClient, SimulatedController controller, Path root, Map<String, String> env,
                           List<ServiceProcess> services) {
         this.work = work;
         this.infra = infra;
         this.recorder = recorder;
         this.registry = registry;
-        this.kube = kube;
+        this.cluster = cluster;
         this.kubeClient = kubeClient;
         this.controller = controller;
         this.root = root;
@@ -68,11 +69,12 @@ public final class CascadeSystem implements AutoCloseable {
         WebhookRecorder recorder = WebhookRecorder.start(ports[3], "http://127.0.0.1:" + ports[0] + "/webhooks/registry/distribution");
         LocalRegistry registry = LocalRegistry.start(work.resolve("registry"), recorder.url(), token);
 
-        KubernetesMockServer kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        kube.init(InetAddress.getLoopbackAddress(), 0);
-        KubernetesClient kubeClient = kube.createClient();
-        SimulatedController controller = new SimulatedController(kubeClient, (pod, log) -> { }, namespace);
+        LocalCluster cluster = LocalCluster.builder(work.resolve("cluster")).exceptNamespaces(namespace).start();
+        KubernetesClient kubeClient = cluster.client();
+        SimulatedController controller = new SimulatedController(kubeClient, (pod, log) -> {
+            String[] at = pod.split("/", 2);
+            cluster.podLog(at[0], at[1]).append(log);
+        }, namespace);
 
         Map<String, String> env = new HashMap<>(ServiceProcess.infraEnv(infra));
         env.put("CASCADE_TRIGGER_PORT", Integer.toString(ports[0]));
@@ -85,7 +87,7 @@ public final class CascadeSystem implements AutoCloseable {
         env.put("CASCADE_BUILD_STORAGE_ROOT", work.resolve("buildah-storage").toString());
         env.put("CASCADE_BUILD_LOG_DIR", work.resolve("build-logs").toString());
         env.put("CASCADE_DEPLOY_NAMESPACES", namespace);
-        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", kube.url("/"));
+        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", cluster.url());
         env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", namespace);
         env.putAll(TestTokens.env());
         env.put("CASCADE_DEPLOY_TOKEN", TestTokens.VIEWER);
@@ -96,7 +98,7 @@ public final class CascadeSystem implements AutoCloseable {
         services.add(ServiceProcess.start(root, "trigger-service", ports[0], logs, env));
         services.add(ServiceProcess.start(root, "build-service", ports[1], logs, env));
         services.add(ServiceProcess.start(root, "deploy-service", ports[2], logs, env));
-        CascadeSystem system = new CascadeSystem(work, infra, recorder, registry, kube, kubeClient, controller, root, env, services);
+        CascadeSystem system = new CascadeSystem(work, infra, recorder, registry, cluster, kubeClient, controller, root, env, services);
         try {
             for (ServiceProcess s : services) {
                 s.awaitReady(Duration.ofMinutes(3));
@@ -183,6 +185,11 @@ public final class CascadeSystem implements AutoCloseable {
         return controller;
     }
 
+    /** The cluster behind {@link #kubernetes()}: it runs Jobs and pods outside deploy-service's namespace. */
+    public LocalCluster cluster() {
+        return cluster;
+    }
+
     /** A scratch directory that lives as long as the system (git repositories, build contexts). */
     public Path work() {
         return work;
@@ -197,8 +204,7 @@ public final class CascadeSystem implements AutoCloseable {
     public void close() {
         services.forEach(ServiceProcess::close);
         controller.close();
-        kubeClient.close();
-        kube.destroy();
+        cluster.close();
         registry.close();
         recorder.close();
         infra.close();

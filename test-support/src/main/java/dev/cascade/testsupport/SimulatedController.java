@@ -21,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * finishes hook Jobs. Images listed as stuck never become available and hit ProgressDeadlineExceeded;
  * held images, and any new template of a held workload, stay in progress until released; hook commands
  * containing "fail" fail.
+ *
+ * <p>On a {@link dev.cascade.testsupport.kube.LocalCluster}, give it namespaces the cluster does not run
+ * ({@code exceptNamespaces}), so that the cluster's own Job controller and kubelet leave its Jobs alone.
  */
 public final class SimulatedController implements AutoCloseable {
 
