@@ -69,7 +69,9 @@ public final class CascadeSystem implements AutoCloseable {
         WebhookRecorder recorder = WebhookRecorder.start(ports[3], "http://127.0.0.1:" + ports[0] + "/webhooks/registry/distribution");
         LocalRegistry registry = LocalRegistry.start(work.resolve("registry"), recorder.url(), token);
 
-        LocalCluster cluster = LocalCluster.builder(work.resolve("cluster")).exceptNamespaces(namespace).start();
+        // build pods run the cascade-build-step command this build made, as the builder image would
+        LocalCluster cluster = LocalCluster.builder(work.resolve("cluster")).exceptNamespaces(namespace)
+                .path(root.resolve("build-step/target/cascade-build-step/bin")).start();
         KubernetesClient kubeClient = cluster.client();
         SimulatedController controller = new SimulatedController(kubeClient, (pod, log) -> {
             String[] at = pod.split("/", 2);
