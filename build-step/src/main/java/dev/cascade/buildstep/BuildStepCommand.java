@@ -60,6 +60,12 @@ public final class BuildStepCommand {
         int report(Step step) {
             PrintStream out = System.out;
             try {
+                // the folders the pod's environment names (HOME, TMPDIR) live on its volumes, which start empty
+                for (String dir : new String[] {System.getenv("HOME"), System.getenv("TMPDIR")}) {
+                    if (dir != null && !dir.isBlank()) {
+                        Files.createDirectories(Path.of(dir));
+                    }
+                }
                 Object result = step.run(new Out(out));
                 writeTermination(JSON.writeValueAsString(result));
                 return 0;

@@ -3,6 +3,7 @@ package dev.cascade.build.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -82,6 +83,14 @@ final class JobState {
                 return Optional.of("the " + name + " container failed (exit " + t.get().getExitCode()
                         + (t.get().getReason() == null ? "" : ", " + t.get().getReason()) + ")"
                         + (message.isEmpty() ? "" : ": " + lines[lines.length - 1]));
+            }
+        }
+        // a container that could not even be created (a missing Secret, say) never terminates: its waiting reason says why
+        for (boolean init : List.of(true, false)) {
+            String name = init ? BuildJobManifest.FETCH : BuildJobManifest.BUILD;
+            Optional<ContainerStateWaiting> w = status(pod, name, init).map(s -> s.getState() == null ? null : s.getState().getWaiting());
+            if (w.isPresent() && w.get().getMessage() != null && !w.get().getMessage().isBlank()) {
+                return Optional.of("the " + name + " container could not start: " + w.get().getReason() + ": " + w.get().getMessage());
             }
         }
         return Optional.empty();

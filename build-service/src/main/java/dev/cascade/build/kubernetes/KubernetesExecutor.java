@@ -161,7 +161,18 @@ public class KubernetesExecutor implements BuildExecutor {
             }
             Optional<Job> current = watch.job(namespace, name);
             if (current.isPresent() && JobState.finished(current.get())) {
-                return result(build, current.get(), watch.pod(buildId));
+                // the Job's end may be seen before its pod's: read the pod from the API server, and what is left of its log
+                Optional<Pod> last = latestPod(buildId);
+                if (last.isPresent()) {
+                    String podName = last.get().getMetadata().getName();
+                    if (!fetchFollowed && JobState.started(last.get(), BuildJobManifest.FETCH, true)) {
+                        new PodLogFollower(client, namespace, podName, BuildJobManifest.FETCH, log).follow(() -> true, 0);
+                    }
+                    if (!buildFollowed && JobState.started(last.get(), BuildJobManifest.BUILD, false)) {
+                        new PodLogFollower(client, namespace, podName, BuildJobManifest.BUILD, log).follow(() -> true, 0);
+                    }
+                }
+                return result(build, current.get(), last);
             }
             watch.awaitChange(1000);
         }
@@ -206,6 +217,16 @@ public class KubernetesExecutor implements BuildExecutor {
                 .orElse(false);
         return byCascade ? new BuildStepException("cancelled", true)
                 : new BuildStepException("the build's Job " + namespace + "/" + name + " was deleted outside Cascade", false);
+    }
+
+    /** The build's pod as the API server has it now; as last watched when the API server cannot say. */
+    private Optional<Pod> latestPod(String buildId) {
+        try {
+            return client.pods().inNamespace(namespace).withLabel(BuildJobManifest.BUILD_LABEL, buildId).list().getItems().stream()
+                    .max(java.util.Comparator.comparing(p -> p.getMetadata().getCreationTimestamp() == null ? "" : p.getMetadata().getCreationTimestamp()));
+        } catch (KubernetesClientException e) {
+            return watch.pod(buildId);
+        }
     }
 
     private boolean exists(String name) {

@@ -150,7 +150,7 @@ class KubernetesExecutorTests {
     }
 
     @Test
-    void aFollowedLogShowsTheBuildAsItRunsAndEndsWithIt() {
+    void aFollowedLogShowsTheBuildAsItRunsAndEndsWithIt() throws Exception {
         String repo = git.create("k-follow");
         git.commit("k-follow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo first-line && sleep 3 && echo second-line\n"), "f");
         create("k-follow", repo, reg + "/k/follow:1", null);
@@ -162,7 +162,7 @@ class KubernetesExecutorTests {
     }
 
     @Test
-    void aFailingBuildFailsWithTheReasonItsContainerReportedAndKeepsItsLog() {
+    void aFailingBuildFailsWithTheReasonItsContainerReportedAndKeepsItsLog() throws Exception {
         String repo = git.create("k-fails");
         git.commit("k-fails", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo about-to-fail && exit 3\n"), "fails");
         create("k-fails", repo, reg + "/k/fails:1", null);
@@ -176,7 +176,7 @@ class KubernetesExecutorTests {
     }
 
     @Test
-    void aBadPathFailsInTheFetchContainerBeforeAnythingIsBuilt() {
+    void aBadPathFailsInTheFetchContainerBeforeAnythingIsBuilt() throws Exception {
         String repo = git.create("k-nofile");
         git.commit("k-nofile", Map.of("README", "no Dockerfile here"), "readme");
         create("k-nofile", repo, reg + "/k/nofile:1", null);
@@ -189,7 +189,7 @@ class KubernetesExecutorTests {
     }
 
     @Test
-    void cancellingDeletesTheJobAndStopsItsProcesses() {
+    void cancellingDeletesTheJobAndStopsItsProcesses() throws Exception {
         String repo = git.create("k-cancel");
         git.commit("k-cancel", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo sleeping && sleep 211\n"), "slow");
         create("k-cancel", repo, reg + "/k/cancel:1", null);
@@ -209,7 +209,7 @@ class KubernetesExecutorTests {
     }
 
     @Test
-    void theConfigsTimeoutIsTheJobsDeadline() {
+    void theConfigsTimeoutIsTheJobsDeadline() throws Exception {
         String repo = git.create("k-slow");
         git.commit("k-slow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo waiting && sleep 223\n"), "slow");
         create("k-slow", repo, reg + "/k/slow:1", "\"timeoutSeconds\":15");
@@ -222,7 +222,7 @@ class KubernetesExecutorTests {
     }
 
     @Test
-    void aJobDeletedFromOutsideFailsItsBuildWithThatReason() {
+    void aJobDeletedFromOutsideFailsItsBuildWithThatReason() throws Exception {
         String repo = git.create("k-deleted");
         git.commit("k-deleted", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo running && sleep 227\n"), "slow");
         create("k-deleted", repo, reg + "/k/deleted:1", null);
@@ -236,7 +236,7 @@ class KubernetesExecutorTests {
     }
 
     @Test
-    void aJobTheApiServerRefusesFailsItsBuildWithTheApiServersMessage() {
+    void aJobTheApiServerRefusesFailsItsBuildWithTheApiServersMessage() throws Exception {
         String repo = git.create("k-quota");
         git.commit("k-quota", Map.of("Dockerfile", "FROM scratch\nCOPY Dockerfile /\n"), "q");
         create("k-quota", repo, reg + "/k/quota:1", null);
@@ -252,7 +252,7 @@ class KubernetesExecutorTests {
     }
 
     @Test
-    void whileTheApiServerCannotBeReachedBuildsStayQueuedAndReadinessSaysWhy() {
+    void whileTheApiServerCannotBeReachedBuildsStayQueuedAndReadinessSaysWhy() throws Exception {
         String repo = git.create("k-outage");
         git.commit("k-outage", Map.of("Dockerfile", "FROM scratch\nCOPY Dockerfile /\n"), "o");
         create("k-outage", repo, reg + "/k/outage:1", null);

@@ -90,10 +90,26 @@ final class ContainerLaunch {
                         + "mount a volume there");
             }
         }
+        // a container runtime looks the command up on the container's PATH; Java would look on the test JVM's
+        line.set(0, onPath(line.get(0), env.get("PATH")));
         ProcessBuilder builder = new ProcessBuilder(line).directory(dir.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
         return builder;
+    }
+
+    /** A command without a slash, as found on {@code path}; unchanged when it has one or is found nowhere. */
+    static String onPath(String command, String path) {
+        if (command.contains("/") || path == null) {
+            return command;
+        }
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, command);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return command;
     }
 
     /** Expands {@code $(NAME)} with variables defined so far; {@code $$} is a literal {@code $}; unknown references stay. */
