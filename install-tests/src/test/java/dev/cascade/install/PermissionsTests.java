@@ -57,10 +57,16 @@ class PermissionsTests {
             "jobs", List.of(rule("batch", "jobs", "create", "get", "list", "watch")),
             "pods", List.of(rule("", "pods", "list", "watch"), rule("", "pods/log", "get")));
 
-    /** build-service's Kubernetes executor: runs each build as a Job, follows it and its pod, streams the log, cleans up. */
+    /**
+     * build-service's Kubernetes executor (dev.cascade.build.kubernetes): creates a build's Job ({@code create}), looks
+     * for one it has not seen yet ({@code get}), informs on Jobs and pods ({@code BuildJobWatch}: list, watch), lists a
+     * finished Job's pod ({@code latestPod}: list), follows pod logs ({@code PodLogFollower}: pods/log get, after
+     * fabric8 waits for the pod with an informer: list, watch), and cancels by marking the Job ({@code edit}: get,
+     * patch) and deleting it ({@code delete}).
+     */
     private static final List<Rule> BUILD_SERVICE_CALLS = List.of(
-            rule("batch", "jobs", "create", "get", "list", "watch", "delete"),
-            rule("", "pods", "get", "list", "watch"),
+            rule("batch", "jobs", "create", "get", "list", "watch", "patch", "delete"),
+            rule("", "pods", "list", "watch"),
             rule("", "pods/log", "get"));
 
     private final RenderedBase base = RenderedBase.get();

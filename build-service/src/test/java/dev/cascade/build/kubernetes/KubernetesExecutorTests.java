@@ -20,6 +20,10 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +93,17 @@ class KubernetesExecutorTests {
                 .orElse(false);
     }
 
-    static boolean processRuns(String text) {
-        return ProcessHandle.allProcesses().flatMap(p -> p.info().commandLine().stream()).anyMatch(c -> c.contains(text));
+    /** Whether a process on this machine has {@code text} in its command line (read from /proc: a RUN step's process is chrooted). */
+    static boolean processRuns(String text) throws IOException {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).anyMatch(p -> {
+                try {
+                    return new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').contains(text);
+                } catch (IOException gone) {
+                    return false;
+                }
+            });
+        }
     }
 
     @Test
@@ -178,9 +191,11 @@ class KubernetesExecutorTests {
     @Test
     void aBadPathFailsInTheFetchContainerBeforeAnythingIsBuilt() throws Exception {
         String repo = git.create("k-nofile");
-        git.commit("k-nofile", Map.of("README", "no Dockerfile here"), "readme");
+        String withoutDockerfile = git.commit("k-nofile", Map.of("README", "no Dockerfile here"), "readme");
+        git.commit("k-nofile", Map.of("Dockerfile", "FROM scratch\nCOPY README /\n"), "dockerfile");
         create("k-nofile", repo, reg + "/k/nofile:1", null);
-        String id = build("k-nofile", "{}");
+        // the config is fine at the branch's head; the commit built has no Dockerfile
+        String id = build("k-nofile", "{\"commit\":\"" + withoutDockerfile + "\"}");
         JsonPath b = awaitEnded(id);
         assertThat(b.getString("status")).isEqualTo("failed");
         assertThat(b.getString("reason")).contains("source.dockerfile does not exist in the repository");
