@@ -19,7 +19,7 @@ import java.util.Set;
 public final class Bench {
 
     static final String NAMESPACE = "bench";
-    static final List<String> ALL = List.of("idle", "rollout", "build", "cascade", "intake");
+    static final List<String> ALL = List.of("idle", "rollout", "build", "build-jobs", "cascade", "intake");
 
     public static void main(String[] args) throws Exception {
         Set<String> selected = new LinkedHashSet<>(args.length == 0 ? ALL : List.of(args));
@@ -29,7 +29,7 @@ public final class Bench {
         Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
         Results results = new Results(Path.of(System.getProperty("bench.results", "bench/results/latest")));
 
-        if (selected.stream().anyMatch(s -> !s.equals("intake"))) {
+        if (selected.stream().anyMatch(s -> !s.equals("intake") && !s.equals("build-jobs"))) {
             // one system for these; planning is measured without the coalescing window, and builds one at a time
             try (CascadeSystem system = CascadeSystem.start(root, NAMESPACE,
                     Map.of("CASCADE_BUILD_COALESCE_WINDOW", "0s", "CASCADE_BUILD_CONCURRENCY", "1"))) {
@@ -50,6 +50,19 @@ public final class Bench {
                     }
                 } finally {
                     keepLogs(system, results.dir().resolve("logs-system"));
+                }
+            }
+        }
+        if (selected.contains("build-jobs")) {
+            // the build figure again, each build a Kubernetes Job run by the local cluster's kubelet
+            try (CascadeSystem system = CascadeSystem.start(root, NAMESPACE, Map.of("CASCADE_BUILD_COALESCE_WINDOW", "0s",
+                    "CASCADE_BUILD_CONCURRENCY", "1", "CASCADE_BUILD_EXECUTOR", "kubernetes", "CASCADE_BUILD_NAMESPACE", "cascade-builds",
+                    "CASCADE_BUILD_BUILDER_IMAGE", "registry.example/cascade/builder@sha256:" + "0".repeat(64)))) {
+                try {
+                    BuildBench.run(system, system.work().resolve("build-bench"), results, integer("bench.build.rounds", 5), "build-jobs",
+                            "Kubernetes Jobs (the local cluster's kubelet runs the build pod's containers)");
+                } finally {
+                    keepLogs(system, results.dir().resolve("logs-jobs"));
                 }
             }
         }

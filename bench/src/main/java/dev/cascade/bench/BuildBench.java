@@ -25,6 +25,14 @@ public final class BuildBench {
     static final String DOCKERFILE = "FROM scratch\nCOPY app.txt /app.txt\n";
 
     public static void run(CascadeSystem system, Path work, Results results, int rounds) throws Exception {
+        run(system, work, results, rounds, "build", "build-service's local executor");
+    }
+
+    /**
+     * @param key   the name of the figures in the results ({@code build}, {@code build-jobs})
+     * @param where the executor the system runs builds with, for the summary
+     */
+    public static void run(CascadeSystem system, Path work, Results results, int rounds, String key, String where) throws Exception {
         String host = system.registry().host();
         GitRepos git = new GitRepos(work.resolve("git"));
         Buildah direct = new Buildah(work.resolve("direct-buildah"));
@@ -74,9 +82,9 @@ public final class BuildBench {
         out.put("medianDirectMs", Stats.median(raw));
         out.put("medianCascadeMs", Stats.median(cascade));
         out.put("ratio", Stats.round(ratio, 2));
-        results.write("build", out);
+        results.write(key, out);
         results.line("");
-        results.line("== 4. build overhead: small Dockerfile, build + push (median of %d, alternating) ==", rounds);
+        results.line("== 4. build overhead: small Dockerfile, build + push (median of %d, alternating), %s ==", rounds, where);
         results.line("buildah bud + push directly  %7.0f ms", Stats.median(raw));
         results.line("through Cascade (POST -> succeeded) %7.0f ms (started -> finished %7.0f ms)   ratio %.2f (goal <= 1.2)",
                 Stats.median(cascade), Stats.median(cascadeExecutor), ratio);

@@ -1,6 +1,5 @@
 package dev.cascade.build.kubernetes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.build.executor.BuildExecutor;
 import dev.cascade.build.executor.ExecutorSettings;
@@ -8,7 +7,6 @@ import dev.cascade.build.executor.ExecutorUnavailableException;
 import dev.cascade.buildstep.BuildJob;
 import dev.cascade.buildstep.BuildOutcome;
 import dev.cascade.buildstep.process.BuildStepException;
-import dev.cascade.common.image.RegistryAliases;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -24,7 +22,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -62,7 +59,7 @@ public class KubernetesExecutor implements BuildExecutor {
     private final Set<UUID> cancelled = ConcurrentHashMap.newKeySet();
 
     public KubernetesExecutor(KubernetesClient client, JobSettings jobs, ExecutorSettings executor, ObjectMapper json,
-                              PushConfirmation pushes, RegistryAliases aliases,
+                              PushConfirmation pushes,
                               @ConfigProperty(name = "cascade.registry.aliases") Optional<String> aliasSpec) {
         this.client = client;
         this.jobs = jobs;
@@ -190,6 +187,9 @@ public class KubernetesExecutor implements BuildExecutor {
 
     /** How a finished Job ended, as the build's outcome or failure. */
     private BuildOutcome result(BuildJob build, Job job, Optional<Pod> pod) {
+        if (cancelled(build, Optional.of(job))) {
+            throw new BuildStepException("cancelled", true); // its pod was stopped on request, whatever it reported
+        }
         if (JobState.succeeded(job)) {
             String message = pod.flatMap(p -> JobState.terminated(p, BuildJobManifest.BUILD, false)).map(t -> t.getMessage()).orElse("");
             BuildOutcome outcome;
@@ -212,11 +212,15 @@ public class KubernetesExecutor implements BuildExecutor {
     }
 
     private BuildStepException deleted(BuildJob build, String name, Optional<Job> lastState) {
-        boolean byCascade = cancelled.contains(build.buildId()) || lastState
+        return cancelled(build, lastState) ? new BuildStepException("cancelled", true)
+                : new BuildStepException("the build's Job " + namespace + "/" + name + " was deleted outside Cascade", false);
+    }
+
+    /** Cancelled here, or (by any instance) marked as cancelled on its Job. */
+    private boolean cancelled(BuildJob build, Optional<Job> job) {
+        return cancelled.contains(build.buildId()) || job
                 .map(j -> j.getMetadata().getAnnotations() != null && j.getMetadata().getAnnotations().containsKey(BuildJobManifest.CANCELLED_ANNOTATION))
                 .orElse(false);
-        return byCascade ? new BuildStepException("cancelled", true)
-                : new BuildStepException("the build's Job " + namespace + "/" + name + " was deleted outside Cascade", false);
     }
 
     /** The build's pod as the API server has it now; as last watched when the API server cannot say. */

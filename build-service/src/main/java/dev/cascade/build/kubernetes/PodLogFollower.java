@@ -1,7 +1,6 @@
 package dev.cascade.build.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -92,8 +91,8 @@ final class PodLogFollower {
                 copied++;
             }
             return copied;
-        } catch (KubernetesClientException | IOException e) {
-            // not started yet, gone, or the API server away: the caller looks at the pod and tries again
+        } catch (IOException | RuntimeException e) {
+            // not started yet, gone, the stream cut, or the API server away: the caller looks at the pod and tries again
             return copied > 0 ? copied : -1;
         }
     }
