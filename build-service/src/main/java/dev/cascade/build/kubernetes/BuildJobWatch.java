@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.logging.Log;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,10 +25,16 @@ final class BuildJobWatch implements AutoCloseable {
 
     private final SharedIndexInformer<Job> jobs;
     private final SharedIndexInformer<Pod> pods;
-    /** The last state of Jobs that were deleted, by name, so a build can tell why its Job went. */
+    /** The Jobs builds of this instance follow, by name. */
+    private final Set<String> followed = ConcurrentHashMap.newKeySet();
+    /** The last state of followed Jobs that were deleted, by name, so a build can tell why its Job went. */
     private final Map<String, Job> deleted = new ConcurrentHashMap<>();
     private final Object changed = new Object();
     private volatile String lastError = "not connected yet";
+    private volatile boolean watched;
+    private volatile Instant notWatchingSince;
+
+    private static final Duration RESTART_GRACE = Duration.ofSeconds(5);
 
     BuildJobWatch(KubernetesClient client, String namespace) {
         this.jobs = client.batch().v1().jobs().inNamespace(namespace).withLabel(BuildJobManifest.MANAGED_BY, BuildJobManifest.MANAGER)
@@ -35,7 +44,9 @@ final class BuildJobWatch implements AutoCloseable {
         jobs.addEventHandler(new Handler<>() {
             @Override
             public void onDelete(Job job, boolean finalStateUnknown) {
-                deleted.put(job.getMetadata().getName(), job);
+                if (followed.contains(job.getMetadata().getName())) {
+                    deleted.put(job.getMetadata().getName(), job);
+                }
                 signal();
             }
         });
@@ -55,12 +66,22 @@ final class BuildJobWatch implements AutoCloseable {
         return true; // keep trying: builds stay queued meanwhile
     }
 
-    /** Why build Jobs cannot be watched now; empty while both informers watch. */
+    /**
+     * Why build Jobs cannot be watched now; empty while both informers watch. A watch that restarts (as watches
+     * routinely do) is given a few seconds before it counts.
+     */
     Optional<String> unavailable() {
         if (jobs.isWatching() && pods.isWatching()) {
+            watched = true;
+            notWatchingSince = null;
             return Optional.empty();
         }
-        return Optional.of("the Kubernetes API server cannot be reached: " + lastError);
+        Instant since = notWatchingSince;
+        if (since == null) {
+            notWatchingSince = since = Instant.now();
+        }
+        return watched && Instant.now().isBefore(since.plus(RESTART_GRACE)) ? Optional.empty()
+                : Optional.of("the Kubernetes API server cannot be reached: " + lastError);
     }
 
     /** The Job as last seen; empty when it does not exist (yet, or any more). */
@@ -73,7 +94,13 @@ final class BuildJobWatch implements AutoCloseable {
         return Optional.ofNullable(deleted.get(name));
     }
 
+    /** A build of this instance follows this Job from now on. */
+    void following(String name) {
+        followed.add(name);
+    }
+
     void forget(String name) {
+        followed.remove(name);
         deleted.remove(name);
     }
 

@@ -86,6 +86,11 @@ final class JobState {
             }
         }
         // a container that could not even be created (a missing Secret, say) never terminates: its waiting reason says why
+        return waitingReason(pod);
+    }
+
+    /** Why a container of the pod still waits (an image that cannot be pulled), when it says. */
+    static Optional<String> waitingReason(Pod pod) {
         for (boolean init : List.of(true, false)) {
             String name = init ? BuildJobManifest.FETCH : BuildJobManifest.BUILD;
             Optional<ContainerStateWaiting> w = status(pod, name, init).map(s -> s.getState() == null ? null : s.getState().getWaiting());

@@ -46,6 +46,7 @@ public class KubernetesExecutor implements BuildExecutor {
 
     private static final Pattern PINNED = Pattern.compile(".+@sha256:[0-9a-f]{64}");
     private static final Duration UNSEEN_LIMIT = Duration.ofSeconds(30);
+    private static final Duration PAUSE = Duration.ofSeconds(10);
 
     private final KubernetesClient client;
     private final JobSettings jobs;
@@ -57,6 +58,8 @@ public class KubernetesExecutor implements BuildExecutor {
     private final String registryAliases;
     private final BuildJobWatch watch;
     private final Set<UUID> cancelled = ConcurrentHashMap.newKeySet();
+    private volatile Instant pausedUntil = Instant.EPOCH;
+    private volatile String pausedBecause = "";
 
     public KubernetesExecutor(KubernetesClient client, JobSettings jobs, ExecutorSettings executor, ObjectMapper json,
                               PushConfirmation pushes,
@@ -86,18 +89,27 @@ public class KubernetesExecutor implements BuildExecutor {
 
     @Override
     public Optional<String> unavailable() {
-        return watch.unavailable();
+        Optional<String> watching = watch.unavailable();
+        if (watching.isPresent()) {
+            return watching;
+        }
+        return Instant.now().isBefore(pausedUntil) ? Optional.of(pausedBecause) : Optional.empty();
     }
 
     @Override
     public BuildOutcome execute(BuildJob build, OutputStream log) throws IOException, InterruptedException {
         String name = BuildJobManifest.name(build.buildId());
+        watch.following(name);
         try {
             boolean adopted = create(build, name);
             write(log, adopted
                     ? "--- the build's Job " + namespace + "/" + name + " was already running: following it, its log from the start ---\n"
                     : "--- build Job " + namespace + "/" + name + " created ---\n");
             return follow(build, name, log);
+        } catch (InterruptedException e) {
+            // this instance is stopping; the Job goes on, and the instance that takes the build over follows it
+            Thread.currentThread().interrupt();
+            throw new ExecutorUnavailableException("build-service stopped while following the build's Job " + name, e);
         } finally {
             watch.forget(name);
             cancelled.remove(build.buildId());
@@ -106,7 +118,7 @@ public class KubernetesExecutor implements BuildExecutor {
 
     /** Creates the build's Job; true when it existed already (its build was started by an instance that then died). */
     private boolean create(BuildJob build, String name) {
-        Optional<String> away = watch.unavailable();
+        Optional<String> away = unavailable();
         if (away.isPresent()) {
             throw new ExecutorUnavailableException(away.get(), null);
         }
@@ -121,7 +133,11 @@ public class KubernetesExecutor implements BuildExecutor {
             if (e.getCode() >= 400 && e.getCode() < 500 && e.getCode() != 408 && e.getCode() != 429) {
                 throw new BuildStepException("the Kubernetes API server refused the build's Job: " + message(e), false);
             }
-            throw new ExecutorUnavailableException("the Kubernetes API server cannot be reached: " + message(e), e);
+            String why = "the Kubernetes API server cannot be reached: " + message(e);
+            // no build starts for a while: each would only go back to the queue
+            pausedUntil = Instant.now().plus(PAUSE);
+            pausedBecause = why;
+            throw new ExecutorUnavailableException(why, e);
         }
     }
 
@@ -129,20 +145,25 @@ public class KubernetesExecutor implements BuildExecutor {
     private BuildOutcome follow(BuildJob build, String name, OutputStream log) throws InterruptedException {
         String buildId = build.buildId().toString();
         Instant since = Instant.now();
-        boolean seen = false;
+        Optional<Job> lastSeen = Optional.empty();
         boolean fetchFollowed = false;
         boolean buildFollowed = false;
         while (true) {
             Optional<Job> job = watch.job(namespace, name);
             if (job.isEmpty()) {
+                // the informer drops a deleted Job from its store before it says so: the last state seen here counts too
                 Optional<Job> gone = watch.deletedJob(name);
-                if (gone.isPresent() || seen || Instant.now().isAfter(since.plus(UNSEEN_LIMIT)) && !exists(name)) {
+                gone = gone.isPresent() ? gone : lastSeen;
+                if (gone.isPresent() || Instant.now().isAfter(since.plus(UNSEEN_LIMIT)) && !exists(name)) {
                     throw deleted(build, name, gone);
                 }
                 watch.awaitChange(1000);
                 continue;
             }
-            seen = true;
+            lastSeen = job;
+            if (cancelled.contains(build.buildId())) {
+                deleteJob(build.buildId()); // cancelled before its Job was there to delete
+            }
             Optional<Pod> pod = watch.pod(buildId);
             if (pod.isPresent()) {
                 String podName = pod.get().getMetadata().getName();
@@ -201,11 +222,22 @@ public class KubernetesExecutor implements BuildExecutor {
             if (outcome.digest() == null || outcome.digest().isBlank()) {
                 throw new BuildStepException("the build container reported no pushed digest", false);
             }
-            pushes.confirm(outcome);
-            return outcome;
+            // what was configured is what is confirmed and recorded, whatever the pod said it pushed to
+            BuildOutcome configured = new BuildOutcome(outcome.commit(), build.output(), outcome.digest(), outcome.baseDigests());
+            try {
+                return new BuildOutcome(outcome.commit(), pushes.confirm(configured), outcome.digest(), outcome.baseDigests());
+            } catch (BuildStepException e) {
+                if (e.transientFailure()) {
+                    // the Job stays for its TTL: the build is taken up again and its push confirmed then
+                    throw new ExecutorUnavailableException(e.getMessage(), e);
+                }
+                throw e;
+            }
         }
         if ("DeadlineExceeded".equals(JobState.failureReason(job))) {
-            throw new BuildStepException("timed out after " + build.timeoutSeconds() + " s", false);
+            // a container that never started (an image that cannot be pulled) says why
+            throw new BuildStepException("timed out after " + build.timeoutSeconds() + " s"
+                    + pod.flatMap(JobState::waitingReason).map(w -> ": " + w).orElse(""), false);
         }
         throw new BuildStepException(pod.map(p -> JobState.containerFailure(p, json)).flatMap(f -> f)
                 .orElse("the build's Job failed: " + JobState.failureReason(job) + ": " + JobState.failureMessage(job)), false);
@@ -248,20 +280,26 @@ public class KubernetesExecutor implements BuildExecutor {
     @Override
     public void cancel(UUID buildId) {
         cancelled.add(buildId);
+        Infrastructure.getDefaultWorkerPool().execute(() -> deleteJob(buildId));
+    }
+
+    /** Marks a build's Job as cancelled by Cascade and deletes it; nothing when it is not there. Blocking. */
+    private void deleteJob(UUID buildId) {
         String name = BuildJobManifest.name(buildId);
-        Infrastructure.getDefaultWorkerPool().execute(() -> {
-            var resource = client.batch().v1().jobs().inNamespace(namespace).withName(name);
-            try {
-                resource.edit(j -> {
-                    j.getMetadata().setAnnotations(j.getMetadata().getAnnotations() == null ? new java.util.HashMap<>() : j.getMetadata().getAnnotations());
-                    j.getMetadata().getAnnotations().put(BuildJobManifest.CANCELLED_ANNOTATION, Instant.now().toString());
-                    return j;
-                });
-                resource.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-            } catch (KubernetesClientException e) {
-                Log.warnf("build %s: its Job %s could not be deleted: %s", buildId, name, message(e));
+        var resource = client.batch().v1().jobs().inNamespace(namespace).withName(name);
+        try {
+            if (resource.get() == null) {
+                return;
             }
-        });
+            resource.edit(j -> {
+                j.getMetadata().setAnnotations(j.getMetadata().getAnnotations() == null ? new java.util.HashMap<>() : j.getMetadata().getAnnotations());
+                j.getMetadata().getAnnotations().put(BuildJobManifest.CANCELLED_ANNOTATION, Instant.now().toString());
+                return j;
+            });
+            resource.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        } catch (KubernetesClientException e) {
+            Log.warnf("build %s: its Job %s could not be deleted: %s", buildId, name, message(e));
+        }
     }
 
     static String message(KubernetesClientException e) {

@@ -10,6 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -25,6 +29,13 @@ final class PodLogFollower {
     private final String pod;
     private final String container;
     private final OutputStream out;
+
+    /** Closes streams that outlive their container (shared: a check every few seconds per followed stream). */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "build-log-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Instant last;
     /** How many lines stamped exactly {@link #last} were copied: a stream that starts again repeats them. */
@@ -47,8 +58,12 @@ final class PodLogFollower {
     void follow(BooleanSupplier ended, long pause) throws InterruptedException {
         while (true) {
             boolean over = ended.getAsBoolean(); // read before the stream: what it then returns is the whole log
-            int copied = copyOnce();
+            int copied = copyOnce(ended);
             if (over) {
+                if (copied < 0) {
+                    Thread.sleep(Math.max(pause, 200));
+                    copyOnce(ended); // once more for the log's end
+                }
                 return;
             }
             if (copied <= 0) {
@@ -57,12 +72,21 @@ final class PodLogFollower {
         }
     }
 
-    /** One follow stream, copied to its end; the number of new lines, or -1 when the log could not be read. */
-    private int copyOnce() {
+    /**
+     * One follow stream, copied to its end; the number of new lines, or -1 when the log could not be read. A stream that
+     * stays open (half-open, or a container the kubelet lost) is closed once {@code ended} says the container is over.
+     */
+    private int copyOnce(BooleanSupplier ended) {
         var resource = client.pods().inNamespace(namespace).withName(pod).inContainer(container).usingTimestamps();
         int copied = 0;
+        ScheduledFuture<?> watchdog = null;
         try (LogWatch watch = last == null ? resource.watchLog() : resource.sinceTime(last.truncatedTo(ChronoUnit.SECONDS).toString()).watchLog();
              BufferedReader lines = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+            watchdog = WATCHDOG.scheduleWithFixedDelay(() -> {
+                if (ended.getAsBoolean()) {
+                    watch.close();
+                }
+            }, 5, 5, TimeUnit.SECONDS);
             Instant seenAt = last;
             int skip = atLast;
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -94,6 +118,10 @@ final class PodLogFollower {
         } catch (IOException | RuntimeException e) {
             // not started yet, gone, the stream cut, or the API server away: the caller looks at the pod and tries again
             return copied > 0 ? copied : -1;
+        } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
         }
     }
 

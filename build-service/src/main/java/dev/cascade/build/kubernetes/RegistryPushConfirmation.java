@@ -30,7 +30,7 @@ public class RegistryPushConfirmation implements PushConfirmation {
     }
 
     @Override
-    public void confirm(BuildOutcome outcome) {
+    public String confirm(BuildOutcome outcome) {
         ImageRef pushed = ImageRef.parse(outcome.image(), aliases).withDigest(outcome.digest());
         boolean found;
         try {
@@ -44,5 +44,6 @@ public class RegistryPushConfirmation implements PushConfirmation {
         if (!found) {
             throw new BuildStepException("the build reported " + pushed + ", which its registry does not have", false);
         }
+        return pushed.withDigest(null).toString();
     }
 }

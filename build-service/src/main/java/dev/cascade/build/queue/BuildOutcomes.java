@@ -46,8 +46,8 @@ public class BuildOutcomes {
      * {@code cascade.build.succeeded} event, the {@code cascade.image.pushed} of its image, and the dependency graph's
      * record of the bases and the pushed digest.
      */
-    Uni<Void> succeeded(UUID id, BuildOutcome outcome) {
-        return recorded(id, b -> {
+    Uni<Void> succeeded(UUID id, int attempt, BuildOutcome outcome) {
+        return recorded(id, attempt, b -> {
             b.commit = outcome.commit();
             b.digest = outcome.digest();
             b.baseDigests = BuildColumns.baseDigests(outcome.baseDigests());
@@ -58,8 +58,8 @@ public class BuildOutcomes {
     }
 
     /** Records a build that failed, or that was stopped on request while it ran (a cancelled {@link BuildStepException}). */
-    Uni<Void> failed(UUID id, Throwable failure) {
-        return recorded(id, b -> {
+    Uni<Void> failed(UUID id, int attempt, Throwable failure) {
+        return recorded(id, attempt, b -> {
             boolean cancelled = failure instanceof BuildStepException bse && bse.cancelled();
             String reason = failure instanceof BuildStepException ? failure.getMessage()
                     : failure.getClass().getSimpleName() + ": " + failure.getMessage();
@@ -69,25 +69,32 @@ public class BuildOutcomes {
     }
 
     /**
-     * Puts a started build back in the queue because it could not be started where builds run (the Kubernetes API
-     * server was unreachable), as a build whose instance died is: it starts again when it is claimed next.
+     * Puts a started build back in the queue because it could not be started or followed to its end where builds run
+     * (the Kubernetes API server was unreachable, this instance is stopping), as a build whose instance died is: it
+     * starts again when it is claimed next, and a Job of it still there is followed then.
      */
-    Uni<Void> requeued(UUID id, String why) {
-        Log.warnf("build %s could not be started and is queued again: %s", id, why);
+    Uni<Void> requeued(UUID id, int attempt, String why) {
+        Log.warnf("build %s is queued again: %s", id, why);
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery("""
                         UPDATE build SET status = 'QUEUED', started_at = NULL, lease_owner = NULL, lease_until = NULL
-                        WHERE id = ?1 AND status = 'STARTED'""").setParameter(1, id).executeUpdate()))
+                        WHERE id = ?1 AND status = 'STARTED' AND attempt = ?2""").setParameter(1, id).setParameter(2, attempt).executeUpdate()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).atMost(10)
                 .replaceWithVoid();
     }
 
     /**
      * One transaction: the build gets its whole log and {@code ending}, then its config's old builds are pruned. Once
-     * the outcome is stored, the log file goes.
+     * the outcome is stored, the log file goes. Only the attempt that still runs the build records it: an instance that
+     * lost its lease (a build queued again or taken over) drops what it found, so no build ends twice.
      */
-    private Uni<Void> recorded(UUID id, Function<Build, Uni<Void>> ending) {
+    private Uni<Void> recorded(UUID id, int attempt, Function<Build, Uni<Void>> ending) {
         Path logFile = logs.file(id);
         return Panache.withTransaction(() -> Build.<Build>findById(id).chain(b -> {
+                    if (b == null || b.status != BuildStatus.STARTED || b.attempt != attempt) {
+                        Log.warnf("build %s: the end of attempt %d is not recorded: the build is %s, attempt %d", id, attempt,
+                                b == null ? "gone" : b.status, b == null ? 0 : b.attempt);
+                        return Uni.createFrom().voidItem();
+                    }
                     b.log = LiveLogs.read(logFile);
                     return ending.apply(b);
                 }).chain(() -> pruner.prune(id)))

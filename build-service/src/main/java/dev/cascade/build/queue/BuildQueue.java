@@ -201,8 +201,10 @@ public class BuildQueue {
     private Uni<Void> cancelOlderQueued(Build newest) {
         return Build.<Build>list("config = ?1 and status = ?2 and id <> ?3", newest.config, BuildStatus.QUEUED, newest.id)
                 .chain(older -> Multi.createFrom().iterable(older)
-                        .onItem().transformToUniAndConcatenate(b -> outcomes.finish(b, BuildStatus.CANCELLED,
-                                "superseded by build #" + newest.number + " (SerialLatestOnly)"))
+                        .onItem().transformToUniAndConcatenate(b -> {
+                            stopEarlierAttempt(b);
+                            return outcomes.finish(b, BuildStatus.CANCELLED, "superseded by build #" + newest.number + " (SerialLatestOnly)");
+                        })
                         .collect().asList().replaceWithVoid());
     }
 
@@ -213,10 +215,18 @@ public class BuildQueue {
                 return Uni.createFrom().item(false);
             }
             if (b.status == BuildStatus.QUEUED) {
+                stopEarlierAttempt(b);
                 return outcomes.finish(b, BuildStatus.CANCELLED, "cancelled by request").replaceWith(true);
             }
             runner.stop(b.id);
             return Uni.createFrom().item(true);
         }));
+    }
+
+    /** A queued build that ran before (queued again after losing its instance) may still run where builds run: stop that. */
+    private void stopEarlierAttempt(Build b) {
+        if (b.attempt > 0) {
+            runner.stop(b.id);
+        }
     }
 }

@@ -48,7 +48,7 @@ public class BuildRunner {
         return Panache.withSession(() -> BuildConfig.<BuildConfig>findById(build.config))
                 .chain(config -> {
                     if (config == null) {
-                        return outcomes.failed(build.id, new BuildStepException("the build config was deleted", false));
+                        return outcomes.failed(build.id, build.attempt, new BuildStepException("the build config was deleted", false));
                     }
                     BuildConfigSpec spec = configs.read(config);
                     String revision = build.commit != null ? build.commit : build.ref != null ? build.ref : spec.source().branch();
@@ -58,10 +58,10 @@ public class BuildRunner {
                             spec.buildArgs(), spec.env(), spec.timeoutSeconds());
                     return vertx.executeBlocking(Uni.createFrom().item(() -> execute(job, logFile)), false)
                             .onItemOrFailure().transformToUni((outcome, failure) -> failure == null
-                                    ? outcomes.succeeded(build.id, outcome)
+                                    ? outcomes.succeeded(build.id, build.attempt, outcome)
                                     : failure instanceof ExecutorUnavailableException unavailable
-                                    ? outcomes.requeued(build.id, unavailable.getMessage())
-                                    : outcomes.failed(build.id, failure));
+                                    ? outcomes.requeued(build.id, build.attempt, unavailable.getMessage())
+                                    : outcomes.failed(build.id, build.attempt, failure));
                 })
                 .onFailure().invoke(f -> Log.errorf(f, "build %s #%d could not be recorded", build.config, build.number));
     }

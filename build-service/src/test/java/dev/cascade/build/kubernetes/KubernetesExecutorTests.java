@@ -224,6 +224,25 @@ class KubernetesExecutorTests {
     }
 
     @Test
+    void aJobMarkedAndDeletedByAnotherInstanceEndsItsBuildAsCancelled() throws Exception {
+        String repo = git.create("k-cancel-elsewhere");
+        git.commit("k-cancel-elsewhere", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo waiting && sleep 229\n"), "slow");
+        create("k-cancel-elsewhere", repo, reg + "/k/cancel-elsewhere:1", null);
+        String id = build("k-cancel-elsewhere", "{}");
+        await().atMost(Duration.ofSeconds(90)).until(() -> buildContainerRunning(id));
+        // what the instance a cancel request reached does to a build another instance runs
+        var other = kube().batch().v1().jobs().inNamespace(NS).withName("cascade-build-" + id);
+        other.edit(j -> {
+            j.getMetadata().getAnnotations().put("cascade.dev/cancelled", "now");
+            return j;
+        });
+        other.delete();
+        JsonPath b = awaitEnded(id);
+        assertThat(b.getString("status")).isEqualTo("cancelled");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !processRuns("sleep 229"));
+    }
+
+    @Test
     void theConfigsTimeoutIsTheJobsDeadline() throws Exception {
         String repo = git.create("k-slow");
         git.commit("k-slow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo waiting && sleep 223\n"), "slow");
