@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.quarkus.arc.lookup.LookupIfProperty;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -291,11 +293,13 @@ public class KubernetesExecutor implements BuildExecutor {
             if (resource.get() == null) {
                 return;
             }
-            resource.edit(j -> {
-                j.getMetadata().setAnnotations(j.getMetadata().getAnnotations() == null ? new java.util.HashMap<>() : j.getMetadata().getAnnotations());
-                j.getMetadata().getAnnotations().put(BuildJobManifest.CANCELLED_ANNOTATION, Instant.now().toString());
-                return j;
-            });
+            // a merge patch of the annotation alone: no resourceVersion, so the Job's own status updates cannot conflict
+            resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
+                    + BuildJobManifest.CANCELLED_ANNOTATION + "\":\"" + Instant.now() + "\"}}}");
+        } catch (KubernetesClientException e) {
+            Log.warnf("build %s: its Job %s could not be marked as cancelled: %s", buildId, name, message(e));
+        }
+        try {
             resource.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
         } catch (KubernetesClientException e) {
             Log.warnf("build %s: its Job %s could not be deleted: %s", buildId, name, message(e));

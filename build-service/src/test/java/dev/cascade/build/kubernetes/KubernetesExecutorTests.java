@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -232,10 +234,7 @@ class KubernetesExecutorTests {
         await().atMost(Duration.ofSeconds(90)).until(() -> buildContainerRunning(id));
         // what the instance a cancel request reached does to a build another instance runs
         var other = kube().batch().v1().jobs().inNamespace(NS).withName("cascade-build-" + id);
-        other.edit(j -> {
-            j.getMetadata().getAnnotations().put("cascade.dev/cancelled", "now");
-            return j;
-        });
+        other.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"cascade.dev/cancelled\":\"now\"}}}");
         other.delete();
         JsonPath b = awaitEnded(id);
         assertThat(b.getString("status")).isEqualTo("cancelled");
