@@ -123,10 +123,18 @@ class DashboardTests {
                     row.click();
                     return true;
                 }).orElse(null));
-        WebElement build = wait.until(d -> d.findElements(By.cssSelector("#tree [data-testid=node-build]")).stream()
-                .filter(n -> "succeeded".equals(n.getAttribute("data-status"))).findFirst().orElse(null));
-        assertThat(build.getText()).contains("dash-lib #1");
-        build.click();
+        // the tree is drawn again as events arrive: find and click the node in one go, again if it was redrawn meanwhile
+        String buildText = wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement build = d.findElements(By.cssSelector("#tree [data-testid=node-build]")).stream()
+                    .filter(n -> "succeeded".equals(n.getAttribute("data-status"))).findFirst().orElse(null);
+            if (build == null) {
+                return null;
+            }
+            String text = build.getText();
+            build.click();
+            return text;
+        });
+        assertThat(buildText).contains("dash-lib #1");
         wait.until(d -> d.findElement(By.id("log")).getText().contains("dash-lib.txt"));
         screenshot("pipeline-tree-and-log");
 
