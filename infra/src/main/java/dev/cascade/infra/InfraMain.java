@@ -99,7 +99,10 @@ public final class InfraMain {
             outcome = "failed: " + e.getMessage();
         }
         try {
-            Files.writeString(ackDir.resolve("ack-" + parts[0]), outcome);
+            // written whole, then named: the waiting side acts as soon as the name exists
+            Path tmp = ackDir.resolve("ack-" + parts[0] + ".tmp");
+            Files.writeString(tmp, outcome);
+            Files.move(tmp, ackDir.resolve("ack-" + parts[0]), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             Infra.log("cannot acknowledge command " + line + ": " + e.getMessage());
         }
