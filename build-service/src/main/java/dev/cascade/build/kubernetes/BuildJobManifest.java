@@ -41,6 +41,8 @@ public final class BuildJobManifest {
 
     public static final String FETCH = "fetch";
     public static final String BUILD = "build";
+    /** The pod's containers in the order they run: the init container, then the build. */
+    static final List<String> CONTAINERS = List.of(FETCH, BUILD);
 
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGER = "cascade-build-service";

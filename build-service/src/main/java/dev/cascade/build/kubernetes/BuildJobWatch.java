@@ -10,6 +10,7 @@ import io.quarkus.logging.Log;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +36,7 @@ final class BuildJobWatch implements AutoCloseable {
     private volatile Instant notWatchingSince;
 
     private static final Duration RESTART_GRACE = Duration.ofSeconds(5);
+    private static final String BY_BUILD = "build";
 
     BuildJobWatch(KubernetesClient client, String namespace) {
         this.jobs = client.batch().v1().jobs().inNamespace(namespace).withLabel(BuildJobManifest.MANAGED_BY, BuildJobManifest.MANAGER)
@@ -50,6 +52,8 @@ final class BuildJobWatch implements AutoCloseable {
                 signal();
             }
         });
+        // looked up by build by every running build, every second: indexed rather than scanned
+        pods.addIndexers(Map.of(BY_BUILD, p -> List.of(p.getMetadata().getLabels().getOrDefault(BuildJobManifest.BUILD_LABEL, ""))));
         pods.addEventHandler(new Handler<>());
         jobs.exceptionHandler((started, t) -> retry(t));
         pods.exceptionHandler((started, t) -> retry(t));
@@ -106,8 +110,7 @@ final class BuildJobWatch implements AutoCloseable {
 
     /** The newest pod of a build's Job. */
     Optional<Pod> pod(String buildId) {
-        return pods.getStore().list().stream()
-                .filter(p -> buildId.equals(p.getMetadata().getLabels().get(BuildJobManifest.BUILD_LABEL)))
+        return pods.getIndexer().byIndex(BY_BUILD, buildId).stream()
                 .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp() == null ? "" : p.getMetadata().getCreationTimestamp()));
     }
 

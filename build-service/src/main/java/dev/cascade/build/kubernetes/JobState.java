@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** Reads a build Job's and its pod's state as the Job controller and the kubelet report it. */
 final class JobState {
@@ -51,14 +53,14 @@ final class JobState {
     }
 
     /** The container runs or has run, so it has a log. */
-    static boolean started(Pod pod, String container, boolean init) {
-        return status(pod, container, init)
+    static boolean started(Pod pod, String container) {
+        return status(pod, container)
                 .map(s -> s.getState() != null && (s.getState().getRunning() != null || s.getState().getTerminated() != null))
                 .orElse(false);
     }
 
-    static Optional<ContainerStateTerminated> terminated(Pod pod, String container, boolean init) {
-        return status(pod, container, init).map(s -> s.getState() == null ? null : s.getState().getTerminated());
+    static Optional<ContainerStateTerminated> terminated(Pod pod, String container) {
+        return status(pod, container).map(s -> s.getState() == null ? null : s.getState().getTerminated());
     }
 
     /**
@@ -66,9 +68,8 @@ final class JobState {
      * (what {@code cascade-build-step} reports), or its exit code and the log's last line the kubelet gave instead.
      */
     static Optional<String> containerFailure(Pod pod, ObjectMapper json) {
-        for (boolean init : List.of(true, false)) {
-            String name = init ? BuildJobManifest.FETCH : BuildJobManifest.BUILD;
-            Optional<ContainerStateTerminated> t = terminated(pod, name, init);
+        for (String name : BuildJobManifest.CONTAINERS) {
+            Optional<ContainerStateTerminated> t = terminated(pod, name);
             if (t.isPresent() && t.get().getExitCode() != null && t.get().getExitCode() != 0) {
                 String message = t.get().getMessage() == null ? "" : t.get().getMessage().strip();
                 try {
@@ -91,9 +92,8 @@ final class JobState {
 
     /** Why a container of the pod still waits (an image that cannot be pulled), when it says. */
     static Optional<String> waitingReason(Pod pod) {
-        for (boolean init : List.of(true, false)) {
-            String name = init ? BuildJobManifest.FETCH : BuildJobManifest.BUILD;
-            Optional<ContainerStateWaiting> w = status(pod, name, init).map(s -> s.getState() == null ? null : s.getState().getWaiting());
+        for (String name : BuildJobManifest.CONTAINERS) {
+            Optional<ContainerStateWaiting> w = status(pod, name).map(s -> s.getState() == null ? null : s.getState().getWaiting());
             if (w.isPresent() && w.get().getMessage() != null && !w.get().getMessage().isBlank()) {
                 return Optional.of("the " + name + " container could not start: " + w.get().getReason() + ": " + w.get().getMessage());
             }
@@ -101,11 +101,13 @@ final class JobState {
         return Optional.empty();
     }
 
-    private static Optional<ContainerStatus> status(Pod pod, String container, boolean init) {
+    /** A container's status by its name, among the init containers' and the containers' (names are unique in a pod). */
+    private static Optional<ContainerStatus> status(Pod pod, String container) {
         if (pod.getStatus() == null) {
             return Optional.empty();
         }
-        List<ContainerStatus> statuses = init ? pod.getStatus().getInitContainerStatuses() : pod.getStatus().getContainerStatuses();
-        return statuses == null ? Optional.empty() : statuses.stream().filter(s -> container.equals(s.getName())).findFirst();
+        return Stream.of(pod.getStatus().getInitContainerStatuses(), pod.getStatus().getContainerStatuses())
+                .filter(Objects::nonNull).flatMap(List::stream)
+                .filter(s -> container.equals(s.getName())).findFirst();
     }
 }

@@ -24,6 +24,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -148,8 +149,8 @@ public class KubernetesExecutor implements BuildExecutor {
         String buildId = build.buildId().toString();
         Instant since = Instant.now();
         Optional<Job> lastSeen = Optional.empty();
-        boolean fetchFollowed = false;
-        boolean buildFollowed = false;
+        Set<String> followed = new HashSet<>();
+        boolean deleting = false;
         while (true) {
             Optional<Job> job = watch.job(namespace, name);
             if (job.isEmpty()) {
@@ -163,49 +164,47 @@ public class KubernetesExecutor implements BuildExecutor {
                 continue;
             }
             lastSeen = job;
-            if (cancelled.contains(build.buildId())) {
+            if (!deleting && cancelled.contains(build.buildId())) {
                 deleteJob(build.buildId()); // cancelled before its Job was there to delete
-            }
-            Optional<Pod> pod = watch.pod(buildId);
-            if (pod.isPresent()) {
-                String podName = pod.get().getMetadata().getName();
-                if (!fetchFollowed && JobState.started(pod.get(), BuildJobManifest.FETCH, true)) {
-                    followContainer(name, buildId, podName, BuildJobManifest.FETCH, true, log);
-                    fetchFollowed = true;
-                }
-                Optional<Pod> now = watch.pod(buildId);
-                if (!buildFollowed && now.isPresent() && JobState.started(now.get(), BuildJobManifest.BUILD, false)) {
-                    followContainer(name, buildId, podName, BuildJobManifest.BUILD, false, log);
-                    buildFollowed = true;
-                }
+                deleting = true;
             }
             Optional<Job> current = watch.job(namespace, name);
             if (current.isPresent() && JobState.finished(current.get())) {
                 // the Job's end may be seen before its pod's: read the pod from the API server, and what is left of its log
                 Optional<Pod> last = latestPod(buildId);
                 if (last.isPresent()) {
-                    String podName = last.get().getMetadata().getName();
-                    if (!fetchFollowed && JobState.started(last.get(), BuildJobManifest.FETCH, true)) {
-                        new PodLogFollower(client, namespace, podName, BuildJobManifest.FETCH, log).follow(() -> true, 0);
-                    }
-                    if (!buildFollowed && JobState.started(last.get(), BuildJobManifest.BUILD, false)) {
-                        new PodLogFollower(client, namespace, podName, BuildJobManifest.BUILD, log).follow(() -> true, 0);
-                    }
+                    followStarted(name, buildId, last.get(), followed, true, log);
                 }
                 return result(build, current.get(), last);
+            }
+            Optional<Pod> pod = watch.pod(buildId);
+            if (pod.isPresent()) {
+                followStarted(name, buildId, pod.get(), followed, false, log);
             }
             watch.awaitChange(1000);
         }
     }
 
-    private void followContainer(String jobName, String buildId, String podName, String container, boolean init, OutputStream log)
+    /**
+     * Copies the log of each container of the pod that has started and is not followed yet, in the order they run:
+     * while it runs, or, once the Job is over, what it wrote.
+     */
+    private void followStarted(String jobName, String buildId, Pod pod, Set<String> followed, boolean over, OutputStream log)
             throws InterruptedException {
-        new PodLogFollower(client, namespace, podName, container, log).follow(() -> {
-            Optional<Pod> pod = watch.pod(buildId);
-            Optional<Job> job = watch.job(namespace, jobName);
-            return pod.isEmpty() || !pod.get().getMetadata().getName().equals(podName) || job.isEmpty()
-                    || JobState.terminated(pod.get(), container, init).isPresent() || JobState.podOver(pod.get());
-        }, 500);
+        String podName = pod.getMetadata().getName();
+        for (String container : BuildJobManifest.CONTAINERS) {
+            // following the first container takes its whole run: the pod as it is now says whether the next has started
+            Pod now = over ? pod : watch.pod(buildId).orElse(pod);
+            if (followed.contains(container) || !JobState.started(now, container)) {
+                continue;
+            }
+            new PodLogFollower(client, namespace, podName, container, log).follow(over ? () -> true : () -> {
+                Optional<Pod> p = watch.pod(buildId);
+                return p.isEmpty() || !p.get().getMetadata().getName().equals(podName) || watch.job(namespace, jobName).isEmpty()
+                        || JobState.terminated(p.get(), container).isPresent() || JobState.podOver(p.get());
+            }, () -> watch.awaitChange(500));
+            followed.add(container);
+        }
     }
 
     /** How a finished Job ended, as the build's outcome or failure. */
@@ -214,7 +213,7 @@ public class KubernetesExecutor implements BuildExecutor {
             throw new BuildStepException("cancelled", true); // its pod was stopped on request, whatever it reported
         }
         if (JobState.succeeded(job)) {
-            String message = pod.flatMap(p -> JobState.terminated(p, BuildJobManifest.BUILD, false)).map(t -> t.getMessage()).orElse("");
+            String message = pod.flatMap(p -> JobState.terminated(p, BuildJobManifest.BUILD)).map(t -> t.getMessage()).orElse("");
             BuildOutcome outcome;
             try {
                 outcome = json.readValue(message, BuildOutcome.class);

@@ -53,23 +53,29 @@ final class PodLogFollower {
      * Follows the log until {@code ended} says the container is over (or gone), then reads it to its end once more.
      *
      * @param ended whether the container has terminated, or its pod is gone
-     * @param pause how long to wait before following again after a stream ended early
+     * @param pause waits before following again after a stream ended early (until the pod changes, at most a while)
      */
-    void follow(BooleanSupplier ended, long pause) throws InterruptedException {
+    void follow(BooleanSupplier ended, Pause pause) throws InterruptedException {
         while (true) {
             boolean over = ended.getAsBoolean(); // read before the stream: what it then returns is the whole log
             int copied = copyOnce(ended);
             if (over) {
                 if (copied < 0) {
-                    Thread.sleep(Math.max(pause, 200));
+                    pause.await();
                     copyOnce(ended); // once more for the log's end
                 }
                 return;
             }
             if (copied <= 0) {
-                Thread.sleep(pause);
+                pause.await();
             }
         }
+    }
+
+    /** How the follower waits between two streams. */
+    @FunctionalInterface
+    interface Pause {
+        void await() throws InterruptedException;
     }
 
     /**

@@ -71,6 +71,13 @@ class KubernetesExecutorTests {
                 .post("/api/build-configs").then().statusCode(201);
     }
 
+    /** A repository with one commit of this Dockerfile, and the config {@code name} building it to {@code <registry>/k/<name less "k-">:1}. */
+    static void dockerfileConfig(String name, String dockerfile, String extra) throws Exception {
+        String repo = git.create(name);
+        git.commit(name, Map.of("Dockerfile", dockerfile), name);
+        create(name, repo, reg + "/k/" + name.substring("k-".length()) + ":1", extra);
+    }
+
     static String build(String config, String body) {
         return given().contentType("application/json").body(body).post("/api/build-configs/" + config + "/builds").then()
                 .statusCode(202).extract().path("id");
@@ -166,9 +173,7 @@ class KubernetesExecutorTests {
 
     @Test
     void aFollowedLogShowsTheBuildAsItRunsAndEndsWithIt() throws Exception {
-        String repo = git.create("k-follow");
-        git.commit("k-follow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo first-line && sleep 3 && echo second-line\n"), "f");
-        create("k-follow", repo, reg + "/k/follow:1", null);
+        dockerfileConfig("k-follow", "FROM " + reg + "/tools/busybox:1\nRUN echo first-line && sleep 3 && echo second-line\n", null);
         String id = build("k-follow", "{}");
         String log = given().queryParam("follow", true).get("/api/builds/" + id + "/log").then().statusCode(200).extract().asString();
         assertThat(log).contains("first-line").contains("second-line");
@@ -178,9 +183,7 @@ class KubernetesExecutorTests {
 
     @Test
     void aFailingBuildFailsWithTheReasonItsContainerReportedAndKeepsItsLog() throws Exception {
-        String repo = git.create("k-fails");
-        git.commit("k-fails", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo about-to-fail && exit 3\n"), "fails");
-        create("k-fails", repo, reg + "/k/fails:1", null);
+        dockerfileConfig("k-fails", "FROM " + reg + "/tools/busybox:1\nRUN echo about-to-fail && exit 3\n", null);
         String id = build("k-fails", "{}");
         JsonPath b = awaitEnded(id);
         assertThat(b.getString("status")).isEqualTo("failed");
@@ -207,9 +210,7 @@ class KubernetesExecutorTests {
 
     @Test
     void cancellingDeletesTheJobAndStopsItsProcesses() throws Exception {
-        String repo = git.create("k-cancel");
-        git.commit("k-cancel", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo sleeping && sleep 211\n"), "slow");
-        create("k-cancel", repo, reg + "/k/cancel:1", null);
+        dockerfileConfig("k-cancel", "FROM " + reg + "/tools/busybox:1\nRUN echo sleeping && sleep 211\n", null);
         String id = build("k-cancel", "{}");
         // the RUN step's process runs (the log names the step before it starts)
         await().atMost(Duration.ofSeconds(90)).until(() -> processRuns("sleep 211"));
@@ -227,9 +228,7 @@ class KubernetesExecutorTests {
 
     @Test
     void aJobMarkedAndDeletedByAnotherInstanceEndsItsBuildAsCancelled() throws Exception {
-        String repo = git.create("k-cancel-elsewhere");
-        git.commit("k-cancel-elsewhere", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo waiting && sleep 229\n"), "slow");
-        create("k-cancel-elsewhere", repo, reg + "/k/cancel-elsewhere:1", null);
+        dockerfileConfig("k-cancel-elsewhere", "FROM " + reg + "/tools/busybox:1\nRUN echo waiting && sleep 229\n", null);
         String id = build("k-cancel-elsewhere", "{}");
         await().atMost(Duration.ofSeconds(90)).until(() -> buildContainerRunning(id));
         // what the instance a cancel request reached does to a build another instance runs
@@ -243,9 +242,7 @@ class KubernetesExecutorTests {
 
     @Test
     void theConfigsTimeoutIsTheJobsDeadline() throws Exception {
-        String repo = git.create("k-slow");
-        git.commit("k-slow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo waiting && sleep 223\n"), "slow");
-        create("k-slow", repo, reg + "/k/slow:1", "\"timeoutSeconds\":15");
+        dockerfileConfig("k-slow", "FROM " + reg + "/tools/busybox:1\nRUN echo waiting && sleep 223\n", "\"timeoutSeconds\":15");
         String id = build("k-slow", "{}");
         JsonPath b = awaitEnded(id);
         assertThat(b.getString("status")).isEqualTo("failed");
@@ -256,9 +253,7 @@ class KubernetesExecutorTests {
 
     @Test
     void aJobDeletedFromOutsideFailsItsBuildWithThatReason() throws Exception {
-        String repo = git.create("k-deleted");
-        git.commit("k-deleted", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN echo running && sleep 227\n"), "slow");
-        create("k-deleted", repo, reg + "/k/deleted:1", null);
+        dockerfileConfig("k-deleted", "FROM " + reg + "/tools/busybox:1\nRUN echo running && sleep 227\n", null);
         String id = build("k-deleted", "{}");
         await().atMost(Duration.ofSeconds(90)).until(() -> buildContainerRunning(id));
         kube().batch().v1().jobs().inNamespace(NS).withName("cascade-build-" + id).delete();
@@ -270,9 +265,7 @@ class KubernetesExecutorTests {
 
     @Test
     void aJobTheApiServerRefusesFailsItsBuildWithTheApiServersMessage() throws Exception {
-        String repo = git.create("k-quota");
-        git.commit("k-quota", Map.of("Dockerfile", "FROM scratch\nCOPY Dockerfile /\n"), "q");
-        create("k-quota", repo, reg + "/k/quota:1", null);
+        dockerfileConfig("k-quota", "FROM scratch\nCOPY Dockerfile /\n", null);
         try (Admission.Refusal quota = cluster().refuse(Job.class, j -> "k-quota".equals(j.getMetadata().getLabels().get("cascade.dev/config")), 403,
                 "exceeded quota: builds, requested: count/jobs.batch=1, used: count/jobs.batch=4, limited: count/jobs.batch=4")) {
             String id = build("k-quota", "{}");
@@ -286,9 +279,7 @@ class KubernetesExecutorTests {
 
     @Test
     void whileTheApiServerCannotBeReachedBuildsStayQueuedAndReadinessSaysWhy() throws Exception {
-        String repo = git.create("k-outage");
-        git.commit("k-outage", Map.of("Dockerfile", "FROM scratch\nCOPY Dockerfile /\n"), "o");
-        create("k-outage", repo, reg + "/k/outage:1", null);
+        dockerfileConfig("k-outage", "FROM scratch\nCOPY Dockerfile /\n", null);
         cluster().stopApiServer();
         String id;
         try {
