@@ -87,6 +87,9 @@ public class PipelineNode extends PanacheEntityBase {
     @Column(name = "build_number")
     public Integer buildNumber;
 
+    /** Builds: the build configuration. */
+    public String config;
+
     /** Comma-separated names of the configs a build waits for. */
     @Column(name = "after_configs")
     public String afterConfigs;

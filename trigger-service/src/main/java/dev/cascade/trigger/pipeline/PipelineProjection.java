@@ -78,6 +78,7 @@ public class PipelineProjection {
                 case STARTED -> node.startedAt = at;
                 default -> node.finishedAt = at;
             }
+            node.config = b.config();
             node.name = b.number() > 0 ? b.config() + " #" + b.number() : b.config();
             if (b.number() > 0) {
                 node.buildNumber = b.number();
@@ -224,7 +225,7 @@ public class PipelineProjection {
         pipeline.gitCommit = node.gitCommit;
         pipeline.image = node.image;
         pipeline.digest = PipelineNode.IMAGE.equals(node.kind) ? node.digest : null;
-        pipeline.config = PipelineNode.BUILD.equals(node.kind) ? node.name.replaceFirst(" #\\d+$", "") : null;
+        pipeline.config = PipelineNode.BUILD.equals(node.kind) ? node.config : null;
         return !before.equals(triggerOf(pipeline));
     }
 

@@ -18,7 +18,9 @@ final class PipelineStatus {
      * ended, or the view has a gap: the image a succeeded build pushed has not been seen yet, or an image has been
      * seen before the build event that caused it (build-service publishes the two together, on two topics that the
      * view reads apart, so either may come first; an image published before, in any pipeline, is not awaited, since
-     * it is not published twice); then failed if a build failed or a rollout failed or was rolled back; succeeded
+     * it is not published twice), or a build waits for a config ({@code after}) whose build in this pipeline has not
+     * been seen yet (each config's events travel in their own partition, so a later wave's events may be read first,
+     * for instance while the view catches up after a restart); then failed if a build failed or a rollout failed or was rolled back; succeeded
      * otherwise.
      * Skipped and cancelled builds fail nothing by themselves: a skipped build's failed cause does.
      */
@@ -38,7 +40,12 @@ final class PipelineStatus {
                                                                   WHERE i.kind = 'image' AND i.image = b.image AND i.digest = b.digest))
                                              + (SELECT count(*) FROM pipeline_node i
                                                 WHERE i.pipeline_id = ?1 AND i.kind = 'image' AND i.parent_event_id <> ?1
-                                                  AND NOT EXISTS (SELECT 1 FROM pipeline_event e WHERE e.event_id = i.parent_event_id))""",
+                                                  AND NOT EXISTS (SELECT 1 FROM pipeline_event e WHERE e.event_id = i.parent_event_id))
+                                             + (SELECT count(*) FROM pipeline_node b
+                                                CROSS JOIN LATERAL unnest(string_to_array(b.after_configs, ',')) AS awaited(config)
+                                                WHERE b.pipeline_id = ?1 AND b.kind = 'build'
+                                                  AND NOT EXISTS (SELECT 1 FROM pipeline_node a
+                                                                  WHERE a.pipeline_id = ?1 AND a.kind = 'build' AND a.config = awaited.config))""",
                                         Long.class)
                                 .setParameter(1, pipeline.id)
                                 .getSingleResult()

@@ -274,6 +274,41 @@ class PipelineViewTests {
     }
 
     @Test
+    void aBuildWhoseAwaitedBuildIsNotInTheViewYetKeepsThePipelineRunning() {
+        String repo = "team-" + u;
+        String base = REGISTRY + "/" + repo + "/wave-base:1";
+        String baseDigest = digest();
+        UUID p = events.rootImage(new ImagePushed(base, REGISTRY, repo + "/wave-base", "1", baseDigest, OCI_MANIFEST, "distribution",
+                "delivery-" + u), t0);
+        String mid = "mid-" + u;
+        String app = "app-" + u;
+        String midBuild = UUID.randomUUID().toString();
+        String appBuild = UUID.randomUUID().toString();
+        String midImage = REGISTRY + "/" + repo + "/mid:1";
+        String appImage = REGISTRY + "/" + repo + "/app:1";
+        Map<String, String> bases = Map.of(base, baseDigest);
+
+        // the whole second wave is read before anything of the first: app's config travels in another partition than mid's
+        events.build(p, p, new BuildEvent(appBuild, app, BuildStatus.QUEUED, null, appImage, null, bases, "cascade", t0.plusSeconds(1), 2, List.of(mid)));
+        events.build(p, p, new BuildEvent(appBuild, app, BuildStatus.STARTED, null, appImage, null, bases, "cascade", t0.plusSeconds(5), 2, List.of(mid)));
+        BuildEvent appSuccess = new BuildEvent(appBuild, app, BuildStatus.SUCCEEDED, null, appImage, digest(), bases, "cascade",
+                t0.plusSeconds(8), 2, List.of(mid));
+        events.builtImage(p, events.build(p, p, appSuccess), appSuccess);
+        JsonPath early = awaitTree(p, t -> find(t, appBuild) != null && childOfKind(t, appBuild, "image") != null);
+        assertThat(early.getString("status")).as("app waits for mid, whose build the view has not seen").isEqualTo("running");
+        assertThat(find(early, midBuild)).isNull();
+
+        events.build(p, p, new BuildEvent(midBuild, mid, BuildStatus.QUEUED, null, midImage, null, bases, "cascade", t0.plusSeconds(1), 4, List.of()));
+        events.build(p, p, new BuildEvent(midBuild, mid, BuildStatus.STARTED, null, midImage, null, bases, "cascade", t0.plusSeconds(2), 4, List.of()));
+        BuildEvent midSuccess = new BuildEvent(midBuild, mid, BuildStatus.SUCCEEDED, null, midImage, digest(), bases, "cascade",
+                t0.plusSeconds(4), 4, List.of());
+        events.builtImage(p, events.build(p, p, midSuccess), midSuccess);
+        JsonPath complete = awaitTree(p, t -> "succeeded".equals(t.getString("status")));
+        assertThat(find(complete, midBuild)).containsEntry("status", "succeeded");
+        assertThat(find(complete, appBuild)).containsEntry("status", "succeeded");
+    }
+
+    @Test
     void aFailedBuildFailsThePipelineAndTheBuildsSkippedForItShowWhy() {
         String repository = "https://github.com/cascade-test/fail-" + u;
         String commit = commit();
