@@ -44,8 +44,8 @@ import net.jqwik.api.lifecycle.BeforeProperty;
 
 /**
  * Fuzzing of every webhook endpoint through the real HTTP path: trigger-service as it ships, on a real KRaft broker
- * and a real PostgreSQL, with a secret configured for every sender and an (empty) registry standing in for docker.io
- * and quay.io. Each property sends its tries in batches of {@link #BATCH} requests at once over one HTTP client;
+ * and a real PostgreSQL, with a secret configured for every sender and an (empty) registry standing in for docker.io,
+ * quay.io and the registry of a Nexus repository. Each property sends its tries in batches of {@link #BATCH} requests at once over one HTTP client;
  * together they send over 100,000 requests, made from every sender's real payload: cut short, with invalid UTF-8,
  * with values of the wrong kind, not objects, nested fifty thousand deep, with strings of sixty thousand characters,
  * without required headers, with forged, missing or garbled proof, in media types the sender does not use, and
@@ -98,7 +98,8 @@ class WebhookFuzzTests {
         env.put("CASCADE_SECRETS_KEY", Base64.getEncoder().encodeToString(key));
         env.put("CASCADE_TRIGGER_PORT", Integer.toString(port));
         env.put("CASCADE_WEBHOOKS_MAX_BODY_SIZE", "256K");
-        env.put("CASCADE_REGISTRY_ENDPOINTS", "docker.io=http://" + registry.host() + ",quay.io=http://" + registry.host());
+        env.put("CASCADE_REGISTRY_ENDPOINTS", "docker.io=http://" + registry.host() + ",quay.io=http://" + registry.host()
+                + "," + WebhookSenders.NEXUS_REGISTRY + "=http://" + registry.host());
         trigger = ServiceProcess.start(root, "trigger-service", port, work.resolve("logs"), env);
         trigger.awaitReady(Duration.ofMinutes(3));
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();

@@ -318,7 +318,7 @@ final class WebhookMutations {
     /** The proof header value the sender would send for {@code body} if its secret were {@code secret}. */
     static String proofWith(Sender s, byte[] body, String secret) {
         if (s.proof() instanceof WebhookSenders.Hmac h) {
-            return h.prefixes().get(0) + WebhookDelivery.hmacSha256Hex(secret, body);
+            return h.prefixes().get(0) + h.of(secret, body);
         }
         return ((WebhookSenders.Token) s.proof()).prefix() + secret;
     }
@@ -328,7 +328,7 @@ final class WebhookMutations {
         if (s.proof() instanceof WebhookSenders.Hmac h) {
             byte[] other = Arrays.copyOf(body, body.length + 1);
             other[body.length] = ' ';
-            return h.prefixes().get(0) + WebhookDelivery.hmacSha256Hex(h.secret(), other);
+            return h.prefixes().get(0) + h.of(h.secret(), other);
         }
         WebhookSenders.Token t = (WebhookSenders.Token) s.proof();
         return t.prefix() + t.token() + "-old";

@@ -25,18 +25,27 @@ final class WebhookSenders {
     static final String GENERIC_SECRET = "fuzz-generic-secret-0123456789";
     static final String DISTRIBUTION_TOKEN = "fuzz-distribution-token-0123456789";
     static final String HARBOR_TOKEN = "fuzz-harbor-token-0123456789";
+    static final String ACR_TOKEN = "fuzz-acr-token-0123456789";
+    static final String NEXUS_SECRET = "fuzz-nexus-secret-0123456789";
+    static final String ARTIFACTORY_SECRET = "fuzz-artifactory-secret-0123456789";
+    /** The registry that serves the Nexus repository of the Nexus payload: the empty one that stands in for docker.io. */
+    static final String NEXUS_REGISTRY = "nexus.example.com:8443";
 
     /** The service's configuration of those secrets, as environment variables. */
     static Map<String, String> secretsEnv() {
-        return Map.of(
-                "CASCADE_WEBHOOKS_GITHUB_SECRETS", GITHUB_SECRET,
-                "CASCADE_WEBHOOKS_GHCR_SECRETS", GITHUB_SECRET,
-                "CASCADE_WEBHOOKS_GITLAB_SECRETS", GITLAB_TOKEN,
-                "CASCADE_WEBHOOKS_GITEA_SECRETS", GITEA_SECRET,
-                "CASCADE_WEBHOOKS_BITBUCKET_SECRETS", BITBUCKET_SECRET,
-                "CASCADE_WEBHOOKS_GENERIC_SECRETS", GENERIC_SECRET,
-                "CASCADE_WEBHOOKS_DISTRIBUTION_SECRETS", DISTRIBUTION_TOKEN,
-                "CASCADE_WEBHOOKS_HARBOR_SECRETS", HARBOR_TOKEN);
+        return Map.ofEntries(
+                Map.entry("CASCADE_WEBHOOKS_GITHUB_SECRETS", GITHUB_SECRET),
+                Map.entry("CASCADE_WEBHOOKS_GHCR_SECRETS", GITHUB_SECRET),
+                Map.entry("CASCADE_WEBHOOKS_GITLAB_SECRETS", GITLAB_TOKEN),
+                Map.entry("CASCADE_WEBHOOKS_GITEA_SECRETS", GITEA_SECRET),
+                Map.entry("CASCADE_WEBHOOKS_BITBUCKET_SECRETS", BITBUCKET_SECRET),
+                Map.entry("CASCADE_WEBHOOKS_GENERIC_SECRETS", GENERIC_SECRET),
+                Map.entry("CASCADE_WEBHOOKS_DISTRIBUTION_SECRETS", DISTRIBUTION_TOKEN),
+                Map.entry("CASCADE_WEBHOOKS_HARBOR_SECRETS", HARBOR_TOKEN),
+                Map.entry("CASCADE_WEBHOOKS_ACR_SECRETS", ACR_TOKEN),
+                Map.entry("CASCADE_WEBHOOKS_NEXUS_SECRETS", NEXUS_SECRET),
+                Map.entry("CASCADE_WEBHOOKS_NEXUS_REGISTRIES", "docker-hosted=" + NEXUS_REGISTRY),
+                Map.entry("CASCADE_WEBHOOKS_ARTIFACTORY_SECRETS", ARTIFACTORY_SECRET));
     }
 
     /**
@@ -95,8 +104,16 @@ final class WebhookSenders {
     sealed interface Proof {
     }
 
-    /** An HMAC-SHA256 of the body, in each of these headers, after each prefix. */
-    record Hmac(String secret, List<String> headers, List<String> prefixes) implements Proof {
+    /** An HMAC of the body ({@code HmacSHA256}, or Nexus's {@code HmacSHA1}), in each of these headers, after each prefix. */
+    record Hmac(String algorithm, String secret, List<String> headers, List<String> prefixes) implements Proof {
+
+        Hmac(String secret, List<String> headers, List<String> prefixes) {
+            this("HmacSHA256", secret, headers, prefixes);
+        }
+
+        String of(String key, byte[] body) {
+            return WebhookDelivery.hmacHex(algorithm, key, body);
+        }
     }
 
     /** A shared token in a header, after a prefix. */
@@ -143,7 +160,7 @@ final class WebhookSenders {
             }
             String url = path;
             if (proof instanceof Hmac h) {
-                String hex = WebhookDelivery.hmacSha256Hex(h.secret(), body);
+                String hex = h.of(h.secret(), body);
                 for (int i = 0; i < h.headers().size(); i++) {
                     all.put(h.headers().get(i), h.prefixes().get(i) + hex);
                 }
@@ -276,14 +293,51 @@ final class WebhookSenders {
             // a blank digest is no digest: the version's name is taken instead, so the digest is no checked field
             List.of("/package/name"));
 
+    static final Sender GHCR_REGISTRY_PACKAGE = new Sender("ghcr-registry_package", "/webhooks/registry/ghcr", List.of("application/json"),
+            WebhookPayloads.bytes("github/registry_package-published.json"),
+            headers("X-GitHub-Event", "registry_package", "X-GitHub-Hook-ID", "424242", "X-GitHub-Delivery", "5d1f0b9a-0b4f-11ef-8a3b-6e1f2b3c4d5e"),
+            new Hmac(GITHUB_SECRET, List.of("X-Hub-Signature-256"), List.of("sha256=")),
+            List.of(new Field("/action", NOT_A_VALUE),
+                    new Field("/registry_package", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
+                    new Field("/registry_package/name", NOT_A_VALUE)),
+            List.of("/registry_package/name"));
+
+    static final Sender ACR = new Sender("acr", "/webhooks/registry/acr", List.of("application/json"),
+            WebhookPayloads.bytes("acr/push.json"), Map.of(), new Token("Authorization", "Bearer ", ACR_TOKEN),
+            List.of(new Field("/action", NOT_A_VALUE),
+                    new Field("/target", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
+                    new Field("/target/repository", NOT_A_VALUE), new Field("/target/digest", NOT_A_VALUE),
+                    new Field("/request/host", NOT_A_VALUE)),
+            List.of("/target/repository", "/target/digest", "/target/tag", "/request/host"));
+
+    static final Sender NEXUS = new Sender("nexus", "/webhooks/registry/nexus", List.of("application/json"),
+            WebhookPayloads.bytes("nexus/component-docker.json"),
+            headers("X-Nexus-Webhook-Id", "rm:repository:component", "X-Nexus-Webhook-Delivery", "7f4a6dde-5c68-4999-bcc0-a62f3fb8ae48"),
+            new Hmac("HmacSHA1", NEXUS_SECRET, List.of("X-Nexus-Webhook-Signature"), List.of("")),
+            List.of(new Field("/repositoryName", NOT_A_VALUE), new Field("/action", NOT_A_VALUE),
+                    new Field("/component", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
+                    new Field("/component/format", NOT_A_VALUE), new Field("/component/name", NOT_A_VALUE),
+                    new Field("/component/version", NOT_A_VALUE)),
+            // a valid name and tag the (empty) registry does not have is refused as well, as a tag it cannot resolve
+            List.of("/component/name", "/component/version"));
+
+    static final Sender ARTIFACTORY = new Sender("artifactory", "/webhooks/registry/artifactory", List.of("application/json"),
+            WebhookPayloads.bytes("artifactory/docker-pushed.json"), Map.of(), new Token("X-JFrog-Event-Auth", "", ARTIFACTORY_SECRET),
+            List.of(new Field("/domain", NOT_A_VALUE), new Field("/event_type", NOT_A_VALUE),
+                    new Field("/data", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
+                    new Field("/data/repo_key", NOT_A_VALUE), new Field("/data/image_name", NOT_A_VALUE), new Field("/data/tag", NOT_A_VALUE)),
+            List.of("/data/repo_key", "/data/image_name", "/data/tag", "/data/sha256"));
+
     static final List<Sender> GIT = List.of(GITHUB, GITLAB, GITEA, BITBUCKET, GENERIC);
-    static final List<Sender> REGISTRY = List.of(DISTRIBUTION, DOCKERHUB, HARBOR, QUAY, GHCR);
-    static final List<Sender> ALL = List.of(GITHUB, GITLAB, GITEA, BITBUCKET, GENERIC, DISTRIBUTION, DOCKERHUB, HARBOR, QUAY, GHCR);
+    static final List<Sender> REGISTRY = List.of(DISTRIBUTION, DOCKERHUB, HARBOR, QUAY, GHCR, GHCR_REGISTRY_PACKAGE, ACR, NEXUS, ARTIFACTORY);
+    static final List<Sender> ALL = List.of(GITHUB, GITLAB, GITEA, BITBUCKET, GENERIC, DISTRIBUTION, DOCKERHUB, HARBOR, QUAY, GHCR,
+            GHCR_REGISTRY_PACKAGE, ACR, NEXUS, ARTIFACTORY);
 
     /** Headers a sender must send besides its proof; without any one of them a signed delivery is malformed. */
     static List<String> requiredHeaders(Sender sender) {
         return switch (sender.name()) {
-            case "github", "ghcr" -> List.of("X-GitHub-Event", "X-GitHub-Delivery");
+            case "github", "ghcr", "ghcr-registry_package" -> List.of("X-GitHub-Event", "X-GitHub-Delivery");
+            case "nexus" -> List.of("X-Nexus-Webhook-Id");
             case "gitlab" -> List.of("X-Gitlab-Event");
             case "gitea" -> List.of("X-Gitea-Event");
             case "bitbucket" -> List.of("X-Event-Key");

@@ -39,7 +39,12 @@ public record WebhookDelivery(String path, String contentType, Map<String, Strin
 
     /** GitHub's package event of a container registry (GHCR), signed as every GitHub webhook is. */
     public static WebhookDelivery ghcr(String deliveryId, String secret, byte[] body) {
-        return new WebhookDelivery("/webhooks/registry/ghcr", JSON, githubHeaders("package", GHCR_HOOK_ID, deliveryId, secret, body), body);
+        return ghcr("package", deliveryId, secret, body);
+    }
+
+    /** GitHub's {@code package} or {@code registry_package} event of a container registry (GHCR). */
+    public static WebhookDelivery ghcr(String event, String deliveryId, String secret, byte[] body) {
+        return new WebhookDelivery("/webhooks/registry/ghcr", JSON, githubHeaders(event, GHCR_HOOK_ID, deliveryId, secret, body), body);
     }
 
     /** A GitLab push hook with its secret token. */
@@ -83,6 +88,32 @@ public record WebhookDelivery(String path, String contentType, Map<String, Strin
         return new WebhookDelivery("/webhooks/registry/harbor", JSON, bearer(token), body);
     }
 
+    /** An Azure Container Registry event, with the {@code Authorization} header its webhook is set to send. */
+    public static WebhookDelivery acr(String token, byte[] body) {
+        return new WebhookDelivery("/webhooks/registry/acr", JSON, bearer(token), body);
+    }
+
+    /**
+     * A Nexus Repository webhook delivery of {@code event} ({@code rm:repository:component}), signed with an
+     * HMAC-SHA1 of the body in {@code X-Nexus-Webhook-Signature}.
+     */
+    public static WebhookDelivery nexus(String event, String deliveryId, String secret, byte[] body) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Nexus-Webhook-Id", event);
+        headers.put("X-Nexus-Webhook-Delivery", deliveryId);
+        headers.put("X-Nexus-Webhook-Signature", hmacHex("HmacSHA1", secret, body));
+        return new WebhookDelivery("/webhooks/registry/nexus", JSON, headers, body);
+    }
+
+    /**
+     * An Artifactory webhook delivery: {@code X-JFrog-Event-Auth} holds the secret itself or, for a webhook set to
+     * sign its payload, the HMAC-SHA256 of the body.
+     */
+    public static WebhookDelivery artifactory(String secret, boolean signed, byte[] body) {
+        return new WebhookDelivery("/webhooks/registry/artifactory", JSON,
+                Map.of("X-JFrog-Event-Auth", signed ? hmacSha256Hex(secret, body) : secret), body);
+    }
+
     /** A notification of a registry that signs nothing ({@code dockerhub}, {@code quay}). */
     public static WebhookDelivery unsigned(String registry, byte[] body) {
         return new WebhookDelivery("/webhooks/registry/" + registry, JSON, Map.of(), body);
@@ -114,9 +145,14 @@ public record WebhookDelivery(String path, String contentType, Map<String, Strin
 
     /** The hex HMAC-SHA256 of {@code body} under {@code secret}, as GitHub, Gitea and Bitbucket sign. */
     public static String hmacSha256Hex(String secret, byte[] body) {
+        return hmacHex("HmacSHA256", secret, body);
+    }
+
+    /** The hex HMAC of {@code body} under {@code secret} with a JCA MAC algorithm: {@code HmacSHA256}, or Nexus's {@code HmacSHA1}. */
+    public static String hmacHex(String algorithm, String secret, byte[] body) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            Mac mac = Mac.getInstance(algorithm);
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), algorithm));
             return HexFormat.of().formatHex(mac.doFinal(body));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);

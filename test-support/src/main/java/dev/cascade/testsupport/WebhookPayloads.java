@@ -11,6 +11,18 @@ import java.util.stream.Collectors;
  * The bodies webhook senders post: real payloads captured from each sender (on the classpath under
  * {@code webhooks/<sender>/}), and the documented shapes of the senders without one, with the values a test
  * changes to make a push new.
+ *
+ * <p>Where the payloads of the registry senders come from: {@code acr/push.json} is the push event example of
+ * Microsoft's "Azure Container Registry webhook reference", whose ids and digest the documentation masks with
+ * {@code xxxx} (here {@code 0000}, so the digest is one); {@code artifactory/docker-pushed.json} is the "Docker Tag was
+ * Pushed" example of JFrog's webhook documentation (domain docker) inside the envelope every predefined webhook sends
+ * ({@code domain}, {@code event_type}, {@code data}, {@code subscription_key}, {@code jpd_origin}, {@code source});
+ * {@code nexus/asset.json} is the repository asset example of Sonatype's "Example Headers and Payloads", and
+ * {@code nexus/component-docker.json} a repository component event in the documented shape for a docker component
+ * (name: the image, version: the tag); {@code github/package-published.json} and
+ * {@code github/registry_package-published.json} follow GitHub's documented examples of both events (one package
+ * object, under {@code package} or {@code registry_package}), as a container push: the documented examples carry an
+ * npm package type, an empty tag and a forty-character digest.
  */
 public final class WebhookPayloads {
 
@@ -24,6 +36,12 @@ public final class WebhookPayloads {
     public static final String BITBUCKET_PUSH_COMMIT = "141977fedf5cf35aa290ac87d4b5177ac4cd9de1";
     /** The event id of the one event in {@code distribution/push-manifest-tagged.json}. */
     public static final String DISTRIBUTION_EVENT_ID = "cd9ab2fb-9d06-4b48-961e-8d2d589839cf";
+    /** The manifest digest {@code acr/push.json} reports. */
+    public static final String ACR_DIGEST = "sha256:0000d5c8786bb9e621a45ece0db00001cdc624ad20da9fe62e9d25490f330000";
+    /** The manifest digest (its SHA-256) {@code artifactory/docker-pushed.json} reports. */
+    public static final String ARTIFACTORY_DIGEST = "sha256:35c4a2c15539c6c1e4e5fa4e554dac323ad0107d8eb5c582d6ff386b383b7dce";
+    /** The digest {@code github/package-published.json} and {@code github/registry_package-published.json} report. */
+    public static final String GHCR_PACKAGE_DIGEST = "sha256:3da1996a8115d7616457760d9920b815241d0a03b34cf5f04e9a0e9d8de37498";
     /** The manifest digest {@code distribution/push-manifest-tagged.json} reports. */
     public static final String DISTRIBUTION_DIGEST = "sha256:e83f76d2aac7cc72a6494758244b4f8333a3a30a3af6fef355d4f3a4bb73360e";
 

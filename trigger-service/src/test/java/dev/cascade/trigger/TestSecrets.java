@@ -11,6 +11,9 @@ public final class TestSecrets {
     public static final String GENERIC = "generic-test-secret-0123456789";
     public static final String DISTRIBUTION = "distribution-test-token-0123456789";
     public static final String HARBOR = "harbor-test-token-0123456789";
+    public static final String ACR = "acr-test-token-0123456789";
+    public static final String NEXUS = "nexus-test-secret-0123456789";
+    public static final String ARTIFACTORY = "artifactory-test-secret-0123456789";
 
     private TestSecrets() {
     }

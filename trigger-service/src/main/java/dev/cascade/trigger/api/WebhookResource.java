@@ -53,7 +53,7 @@ public class WebhookResource {
 
     @POST
     @Path("/registry/{sender}")
-    @Operation(summary = "An image push from a registry: distribution, dockerhub, harbor, quay or ghcr")
+    @Operation(summary = "An image push from a registry: distribution, dockerhub, harbor, quay, ghcr, acr, nexus or artifactory")
     public Uni<Response> registry(@PathParam("sender") String sender, HttpHeaders headers, byte[] body) {
         return receive(sender, WebhookProvider.Kind.REGISTRY, headers, body, null);
     }

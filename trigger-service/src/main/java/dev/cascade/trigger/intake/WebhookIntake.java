@@ -40,9 +40,9 @@ import org.hibernate.exception.ConstraintViolationException;
 @ApplicationScoped
 public class WebhookIntake {
 
-    /** Headers that carry a secret: never stored, never logged. */
+    /** Headers that carry a secret: never stored, never logged (Artifactory's holds the secret itself unless it signs). */
     private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
-            "x-gitlab-token");
+            "x-gitlab-token", "x-jfrog-event-auth");
 
     private static final int MAX_DIGEST_LENGTH = 255;
 

@@ -24,6 +24,12 @@ final class Credentials {
         return hmac != null ? hmac : new Credential.Missing(header);
     }
 
+    /** The hex HMAC-SHA1 in a header, or the header named as missing. */
+    static Credential hmacSha1Header(WebhookRequest request, String header) {
+        String value = request.header(header);
+        return value == null || value.isBlank() ? new Credential.Missing(header) : new Credential.HmacSha1(value.trim());
+    }
+
     /** The {@code Authorization} header a registry is configured to send, as a shared token, or named as missing. */
     static Credential authorization(WebhookRequest request) {
         String authorization = request.header("Authorization");

@@ -16,8 +16,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * GitHub Container Registry pushes, as GitHub's {@code package} webhook event reports them: a container package
- * version published (or updated) under a tag, signed as every GitHub webhook is.
+ * GitHub Container Registry pushes, as GitHub's {@code package} and {@code registry_package} webhook events report
+ * them (the same package object, under {@code package} or {@code registry_package}): a container package version
+ * published (or updated) under a tag, signed as every GitHub webhook is. GitHub may send one push as both events,
+ * each with its own delivery id; a push is keyed by its image, tag and digest, so the second is a duplicate.
  */
 @Singleton
 public class GhcrProvider extends RegistrySender {
@@ -25,6 +27,8 @@ public class GhcrProvider extends RegistrySender {
     static final String DEFAULT_REGISTRY = "ghcr.io";
 
     private static final Set<String> PUSH_ACTIONS = Set.of("published", "updated");
+    /** The events that report a package version, and the field each puts the package in. */
+    private static final Set<String> PACKAGE_EVENTS = Set.of("package", "registry_package");
 
     public GhcrProvider(ObjectMapper mapper) {
         super(mapper, "ghcr", Set.of("application/json"));
@@ -32,10 +36,11 @@ public class GhcrProvider extends RegistrySender {
 
     @Override
     String subject(JsonNode root) {
-        String namespace = namespace(root.path("package"));
-        String name = Json.optionalText(root, "/package/name");
+        JsonNode pkg = root.has("registry_package") && !root.has("package") ? root.path("registry_package") : root.path("package");
+        String namespace = namespace(pkg);
+        String name = Json.optionalText(pkg, "/name");
         return namespace == null || name == null ? null
-                : ImageRef.parse(registry(root.path("package")) + "/" + namespace + "/" + name.trim()).name();
+                : ImageRef.parse(registry(pkg) + "/" + namespace + "/" + name.trim()).name();
     }
 
     /** Signed as every GitHub webhook is. */
@@ -49,16 +54,16 @@ public class GhcrProvider extends RegistrySender {
         GitHubDelivery delivery = GitHubDelivery.of(request);
         String dedupKey = delivery.dedupKey();
         String event = delivery.event().trim();
-        if (!event.equals("package")) {
+        if (!PACKAGE_EVENTS.contains(event)) {
             return ParsedDelivery.ignored(event, dedupKey, claimedSubject(request),
                     event.equals("ping") ? "ping: nothing to do" : "event '" + event + "' is not a package event");
         }
 
         JsonNode root = object(request);
         String action = Json.text(root, "/action");
-        JsonNode pkg = root.get("package");
+        JsonNode pkg = root.get(event);
         if (pkg == null || !pkg.isObject()) {
-            throw new MalformedWebhookException("field /package must be an object");
+            throw new MalformedWebhookException("field /" + event + " must be an object");
         }
         String type = Json.optionalText(pkg, "/package_type");
         if (type == null) {
@@ -80,12 +85,13 @@ public class GhcrProvider extends RegistrySender {
         String name = Json.text(pkg, "/name").trim();
         String namespace = namespace(pkg);
         if (namespace == null) {
-            throw new MalformedWebhookException("missing or empty field /package/namespace");
+            throw new MalformedWebhookException("missing or empty field /" + event + "/namespace");
         }
         String digest = digest(pkg);
         ImageCandidate image = candidate(registry(pkg) + "/" + namespace + "/" + name + ":" + tag.trim()
                 + (digest == null ? "" : "@" + digest), null);
-        return ParsedDelivery.images(event, dedupKey, name(image), List.of(image));
+        // the push, not the delivery, is the identity: its package and registry_package events have two delivery ids
+        return ParsedDelivery.images(event, pushKey(image), name(image), List.of(image));
     }
 
     /** The owner as image names spell it: GitHub logins keep their case, image names are lower case. */

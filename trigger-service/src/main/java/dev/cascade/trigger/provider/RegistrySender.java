@@ -41,6 +41,15 @@ abstract class RegistrySender extends JsonSender {
     }
 
     /**
+     * {@code registry/repository:tag@digest}: what identifies a push, for senders whose resends (or whose two events
+     * of one push) carry no delivery id in common. Without a digest it is {@code registry/repository:tag}, and the
+     * intake adds the digest it resolves from the registry.
+     */
+    static String pushKey(ImageCandidate image) {
+        return name(image) + ":" + image.tag() + (image.digest() == null ? "" : "@" + image.digest());
+    }
+
+    /**
      * Whether a reference starting with this host reads it as a registry: a bare name such as {@code registry}
      * would be taken for a Docker Hub namespace, as {@code docker pull} takes it.
      */

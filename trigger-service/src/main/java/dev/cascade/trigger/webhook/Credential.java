@@ -10,6 +10,17 @@ public sealed interface Credential {
     record HmacSha256(String hex) implements Credential {
     }
 
+    /** An HMAC-SHA1 of the raw body, as hex: Nexus Repository's {@code X-Nexus-Webhook-Signature}. */
+    record HmacSha1(String hex) implements Credential {
+    }
+
+    /**
+     * A header that holds either the shared secret itself or, when the sender is set to sign, an HMAC-SHA256 of the
+     * raw body as hex: Artifactory's {@code X-JFrog-Event-Auth}.
+     */
+    record SecretOrHmacSha256(String value) implements Credential {
+    }
+
     /** A shared token sent as it is: GitLab's {@code X-Gitlab-Token}, a secret in the URL, an Authorization header. */
     record Token(String value) implements Credential {
     }

@@ -47,22 +47,37 @@ public final class Signatures {
             // no early exit: the time taken does not tell which secret, if any, matched
             if (credential instanceof Credential.HmacSha256 hmac) {
                 match |= constantTimeEquals(hmacSha256Hex(secret, body), hmac.hex().toLowerCase(Locale.ROOT));
+            } else if (credential instanceof Credential.HmacSha1 hmac) {
+                match |= constantTimeEquals(hmacHex("HmacSHA1", secret, body), hmac.hex().toLowerCase(Locale.ROOT));
+            } else if (credential instanceof Credential.SecretOrHmacSha256 either) {
+                // both compared every time: which form matched is not told by the time taken either
+                match |= constantTimeEquals(secret, either.value().trim())
+                        | constantTimeEquals(hmacSha256Hex(secret, body), either.value().trim().toLowerCase(Locale.ROOT));
             } else if (credential instanceof Credential.Token token) {
                 match |= constantTimeEquals(secret, stripBearer(token.value()));
             }
         }
-        return match ? Verdict.pass() : Verdict.fail(credential instanceof Credential.HmacSha256
-                ? "signature does not match the body" : "token does not match");
+        if (match) {
+            return Verdict.pass();
+        }
+        return Verdict.fail(credential instanceof Credential.HmacSha256 || credential instanceof Credential.HmacSha1
+                ? "signature does not match the body"
+                : credential instanceof Credential.SecretOrHmacSha256 ? "neither the secret nor a signature of the body" : "token does not match");
     }
 
     /** Lower-case hex HMAC-SHA256 of {@code body} under {@code secret}. */
     public static String hmacSha256Hex(String secret, byte[] body) {
+        return hmacHex("HmacSHA256", secret, body);
+    }
+
+    /** Lower-case hex HMAC of {@code body} under {@code secret} with a JCA MAC algorithm ({@code HmacSHA256}, {@code HmacSHA1}). */
+    static String hmacHex(String algorithm, String secret, byte[] body) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            Mac mac = Mac.getInstance(algorithm);
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), algorithm));
             return HexFormat.of().formatHex(mac.doFinal(body));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+            throw new IllegalStateException(algorithm + " unavailable", e);
         }
     }
 

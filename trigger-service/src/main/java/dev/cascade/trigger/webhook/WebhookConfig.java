@@ -27,5 +27,12 @@ public interface WebhookConfig {
          * ({@code CASCADE_WEBHOOKS_<SENDER>_SECRETS}).
          */
         Optional<String> secrets();
+
+        /**
+         * For senders whose payload names a repository of theirs rather than the registry an image is pulled from
+         * (Nexus, Artifactory): {@code repository=registry-host[/path],…}, the registry (and path in it) that serves
+         * each of their repositories ({@code CASCADE_WEBHOOKS_<SENDER>_REGISTRIES}).
+         */
+        Optional<String> registries();
     }
 }

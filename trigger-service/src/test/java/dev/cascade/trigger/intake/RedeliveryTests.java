@@ -47,9 +47,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Senders without a delivery id are known by what they send: Gitea, Forgejo, the generic hook, GitLab without
  * Idempotency-Key and Bitbucket without X-Request-UUID by repository, ref(s) and commit(s); Distribution by its
  * events' ids; Harbor by what was pushed (image, tag and digest; a resend has a new time); Docker Hub by repository,
- * tag and push time; Quay by its image and tags. Docker Hub and Quay report no digest: the intake adds the digest the
- * registry reports to their key, asked of a real registry on the port the test configuration names for docker.io and
- * quay.io.
+ * tag and push time; Quay by its image and tags; ACR, Artifactory and GHCR by image, tag and digest; Nexus by image and
+ * tag. Docker Hub, Quay and Nexus report no digest: the intake adds the digest the registry reports to their key, asked
+ * of a real registry on the port the test configuration names for docker.io, quay.io and the Nexus registry.
  */
 @QuarkusTest
 @WithTestResource(value = CascadeInfraResource.class, scope = TestResourceScope.GLOBAL,
@@ -126,6 +126,10 @@ class RedeliveryTests {
             case "harbor" -> image(Fresh::next, RedeliveryTests::harbor);
             case "quay" -> image(() -> pushed("acme/redelivered", null), (f, n) -> quay(f));
             case "ghcr" -> image(Fresh::next, (f, n) -> ghcr(f));
+            case "ghcr registry_package" -> image(Fresh::next, (f, n) -> ghcrRegistryPackage(f));
+            case "acr" -> image(Fresh::next, RedeliveryTests::acr);
+            case "nexus" -> image(() -> pushed("acme/app", null), RedeliveryTests::nexus);
+            case "artifactory" -> image(Fresh::next, RedeliveryTests::artifactory);
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -140,7 +144,8 @@ class RedeliveryTests {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"github", "gitlab", "gitlab without Idempotency-Key", "gitea", "forgejo", "bitbucket",
-            "bitbucket without X-Request-UUID", "generic", "distribution", "dockerhub", "harbor", "quay", "ghcr"})
+            "bitbucket without X-Request-UUID", "generic", "distribution", "dockerhub", "harbor", "quay", "ghcr", "ghcr registry_package",
+            "acr", "nexus", "artifactory"})
     void deliveryRedeliveredThreeTimesIsAcknowledgedEveryTimeStoredOnceAndPublishedOnce(String name) throws Exception {
         Sender sender = sender(name);
         Fresh push = sender.prepare().fresh();
@@ -299,7 +304,43 @@ class RedeliveryTests {
         return WebhookDelivery.ghcr(f.id(), TestSecrets.GITHUB, WebhookPayloads.utf8(WebhookPayloads.ghcrPublished(f.digest())));
     }
 
-    /** Pushes a new image (to a fresh tag unless one is given) to the registry standing in for docker.io and quay.io. */
+    /** GitHub's registry_package event of the same kind of push: the same package object under another field. */
+    static WebhookDelivery ghcrRegistryPackage(Fresh f) {
+        String body = WebhookPayloads.text("github/registry_package-published.json").replace(WebhookPayloads.GHCR_PACKAGE_DIGEST, f.digest());
+        return WebhookDelivery.ghcr("registry_package", f.id(), TestSecrets.GITHUB, WebhookPayloads.utf8(body));
+    }
+
+    /** ACR's documented push event; each resend under an event id of its own, so what was pushed is the identity. */
+    static WebhookDelivery acr(Fresh f, int attempt) {
+        String body = WebhookPayloads.text("acr/push.json").replace(WebhookPayloads.ACR_DIGEST, f.digest())
+                .replace("cb8c3971-9adc-488b-0000-43cbb4974ff5", f.id() + "-" + attempt);
+        return WebhookDelivery.acr(TestSecrets.ACR, WebhookPayloads.utf8(body));
+    }
+
+    /**
+     * Nexus's component event of the tag pushed, each attempt with a delivery id of its own and the same bytes; every
+     * other attempt is the asset event of the tag's manifest, which Nexus sends for the same push.
+     */
+    static WebhookDelivery nexus(Fresh f, int attempt) {
+        String component = WebhookPayloads.text("nexus/component-docker.json").replace("\"1.4\"", "\"" + f.tag() + "\"");
+        String asset = """
+                {"timestamp":"2024-03-12T09:41:07.611+0000","nodeId":"52905B51-085CCABB-CEBBEAAD-16795588-FC927D93",
+                 "initiator":"admin/10.0.0.7","repositoryName":"docker-hosted","action":"CREATED",
+                 "asset":{"id":"9b0f1c3e","assetId":"ZG9ja2VyLWhvc3RlZDo5YjBmMWMzZQ","format":"docker","name":"v2/%s/manifests/%s"}}
+                """.formatted(f.repository(), f.tag());
+        return attempt % 2 == 1
+                ? WebhookDelivery.nexus("rm:repository:component", UUID.randomUUID().toString(), TestSecrets.NEXUS, WebhookPayloads.utf8(component))
+                : WebhookDelivery.nexus("rm:repository:asset", UUID.randomUUID().toString(), TestSecrets.NEXUS, WebhookPayloads.utf8(asset));
+    }
+
+    /** Artifactory's documented docker push; the webhook's secret sent as it is, and on every other attempt as a signature. */
+    static WebhookDelivery artifactory(Fresh f, int attempt) {
+        String body = WebhookPayloads.text("artifactory/docker-pushed.json")
+                .replace(WebhookPayloads.ARTIFACTORY_DIGEST.substring("sha256:".length()), f.digest().substring("sha256:".length()));
+        return WebhookDelivery.artifactory(TestSecrets.ARTIFACTORY, attempt % 2 == 0, WebhookPayloads.utf8(body));
+    }
+
+    /** Pushes a new image (to a fresh tag unless one is given) to the registry standing in for docker.io, quay.io and Nexus. */
     static Fresh pushed(String repository, String tag) throws Exception {
         Fresh f = Fresh.next();
         String t = tag == null ? f.tag() : tag;

@@ -596,8 +596,44 @@ class RegistryProvidersTests {
             ParsedDelivery d = parse(PUBLISHED);
             assertThat(images(d)).containsExactly(new ImageCandidate("ghcr.io", "octo-org/app", "v1", DIGEST_A, null));
             assertThat(d.eventName()).isEqualTo("package");
-            assertThat(d.dedupKey()).isEqualTo(HOOK + ":" + DELIVERY);
+            assertThat(d.dedupKey()).isEqualTo("ghcr.io/octo-org/app:v1@" + DIGEST_A);
             assertThat(d.subject()).isEqualTo("ghcr.io/octo-org/app");
+        }
+
+        @Test
+        void documentedPackageAndRegistryPackageEventsAreOnePushUnderOneKey() {
+            WebhookRequest pkg = request("ghcr", JSON, WebhookPayloads.bytes("github/package-published.json"),
+                    "X-GitHub-Event", "package", "X-GitHub-Hook-ID", HOOK, "X-GitHub-Delivery", DELIVERY);
+            WebhookRequest registryPackage = request("ghcr", JSON, WebhookPayloads.bytes("github/registry_package-published.json"),
+                    "X-GitHub-Event", "registry_package", "X-GitHub-Hook-ID", HOOK, "X-GitHub-Delivery", "another-delivery-id");
+            ParsedDelivery one = GHCR.parse(pkg);
+            ParsedDelivery two = GHCR.parse(registryPackage);
+            ImageCandidate pushed = new ImageCandidate("ghcr.io", "codertocat/hello-world", "latest", WebhookPayloads.GHCR_PACKAGE_DIGEST, null);
+            assertThat(images(one)).containsExactly(pushed);
+            assertThat(images(two)).containsExactly(pushed);
+            assertThat(one.eventName()).isEqualTo("package");
+            assertThat(two.eventName()).isEqualTo("registry_package");
+            assertThat(two.dedupKey()).isEqualTo(one.dedupKey()).isEqualTo("ghcr.io/codertocat/hello-world:latest@" + WebhookPayloads.GHCR_PACKAGE_DIGEST);
+            assertThat(GHCR.claimedSubject(registryPackage)).isEqualTo(GHCR.claimedSubject(pkg)).isEqualTo("ghcr.io/codertocat/hello-world");
+        }
+
+        @Test
+        void registryPackageEventIsReadFromItsOwnField() {
+            String body = PUBLISHED.replace("\"package\":{", "\"registry_package\":{");
+            assertThat(images(GHCR.parse(github("registry_package", body)))).hasSize(1);
+            // each event reads only its own field
+            assertThatThrownBy(() -> GHCR.parse(github("package", body))).isInstanceOf(MalformedWebhookException.class)
+                    .hasMessageContaining("/package");
+            assertThatThrownBy(() -> GHCR.parse(github("registry_package", PUBLISHED))).isInstanceOf(MalformedWebhookException.class)
+                    .hasMessageContaining("/registry_package");
+        }
+
+        @Test
+        void aPushWithoutADigestIsKeyedByItsTagForTheIntakeToAddTheDigest() {
+            ObjectNode body = (ObjectNode) tree(utf8(PUBLISHED));
+            ((ObjectNode) body.at("/package/package_version/container_metadata/tag")).remove("digest");
+            ((ObjectNode) body.at("/package/package_version")).put("version", "v1");
+            assertThat(parse(body.toString()).dedupKey()).isEqualTo("ghcr.io/octo-org/app:v1");
         }
 
         @Test
@@ -696,7 +732,15 @@ class RegistryProvidersTests {
                 Arguments.of(HARBOR, (Supplier<byte[]>) () -> utf8(Harbor.CLOUDEVENT_PUSH), new String[0]),
                 Arguments.of(QUAY, (Supplier<byte[]>) () -> utf8(Quay.PUSH), new String[0]),
                 Arguments.of(GHCR, (Supplier<byte[]>) () -> utf8(Ghcr.PUBLISHED),
-                        new String[] {"X-GitHub-Event", "package", "X-GitHub-Delivery", Ghcr.DELIVERY}));
+                        new String[] {"X-GitHub-Event", "package", "X-GitHub-Delivery", Ghcr.DELIVERY}),
+                Arguments.of(GHCR, (Supplier<byte[]>) () -> WebhookPayloads.bytes("github/registry_package-published.json"),
+                        new String[] {"X-GitHub-Event", "registry_package", "X-GitHub-Delivery", Ghcr.DELIVERY}),
+                Arguments.of(RepositoryManagerProvidersTests.ACR, (Supplier<byte[]>) () -> WebhookPayloads.bytes("acr/push.json"),
+                        new String[0]),
+                Arguments.of(RepositoryManagerProvidersTests.NEXUS, (Supplier<byte[]>) () -> WebhookPayloads.bytes("nexus/component-docker.json"),
+                        new String[] {"X-Nexus-Webhook-Id", "rm:repository:component"}),
+                Arguments.of(RepositoryManagerProvidersTests.ARTIFACTORY,
+                        (Supplier<byte[]>) () -> WebhookPayloads.bytes("artifactory/docker-pushed.json"), new String[0]));
     }
 
     /**
