@@ -4,7 +4,9 @@ import dev.cascade.common.image.ImageRef;
 import io.smallrye.mutiny.Uni;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Instant;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -38,6 +40,11 @@ record ManifestLookup(ImageRef ref, URI manifest) {
 
     <T> Uni<T> fail(String message) {
         return Uni.createFrom().failure(new RegistryLookupException(message));
+    }
+
+    /** A failure caused by an answer: it carries the answer's status and the wait its {@code Retry-After} asks for. */
+    <T> Uni<T> fail(String message, HttpResponse<?> answer) {
+        return Uni.createFrom().failure(new RegistryLookupException(message, answer.statusCode(), RetryAfter.of(answer, Instant.now())));
     }
 
     /** A transport failure as a lookup failure; the message says what happened, the cause keeps the details. */

@@ -42,13 +42,13 @@ final class RegistryAuthorizer {
         if (AuthChallenge.first(challenges, "basic") != null) {
             if (login == null) {
                 return lookup.fail("registry " + lookup.registry() + " requires credentials for " + lookup.repository()
-                        + "; none are configured (cascade.registry.credentials)");
+                        + "; none are configured (cascade.registry.credentials)", unauthorized);
             }
             String header = login.basic();
             tokens.put(lookup.cacheKey(), header, Instant.now().plus(BASIC_LIFETIME));
             return Uni.createFrom().item(header);
         }
-        return lookup.fail("registry " + lookup.registry() + " answered 401 without a bearer or basic challenge");
+        return lookup.fail("registry " + lookup.registry() + " answered 401 without a bearer or basic challenge", unauthorized);
     }
 
     /** A pull token from the challenge's realm (distribution token auth), with basic credentials when configured. */
@@ -61,10 +61,11 @@ final class RegistryAuthorizer {
         return http.exchange("GET", tokenUri, basic, "application/json").onItem().transformToUni(response -> {
             if (response.statusCode() == 401 || response.statusCode() == 403) {
                 return lookup.fail("the token service of registry " + lookup.registry() + " refused "
-                        + (login == null ? "an anonymous request" : "the configured credentials") + " for " + lookup.repository());
+                        + (login == null ? "an anonymous request" : "the configured credentials") + " for " + lookup.repository(), response);
             }
             if (response.statusCode() != 200) {
-                return lookup.fail("the token service of registry " + lookup.registry() + " answered HTTP " + response.statusCode());
+                return lookup.fail("the token service of registry " + lookup.registry() + " answered HTTP " + response.statusCode(),
+                        response);
             }
             JsonNode body;
             try {

@@ -72,7 +72,8 @@ public class RegistryClient {
      *
      * @param registry canonical registry name ({@code docker.io}, {@code localhost:5000})
      * @return the digest, or a failure with {@link RegistryLookupException} (an unknown tag, a refusal, an
-     *         unreachable registry), or {@link IllegalArgumentException} for names that are not image names
+     *         unreachable registry; its status and {@code Retry-After} tell throttling, server errors and refusals
+     *         apart), or {@link IllegalArgumentException} for names that are not image names
      */
     public Uni<String> resolveDigest(String registry, String repository, String tag) {
         ImageRef ref;
@@ -165,10 +166,10 @@ public class RegistryClient {
                 return lookup.fail(settings.login(lookup.registry()) != null
                         ? "registry " + lookup.registry() + " refused the configured credentials for " + lookup.repository()
                         : "registry " + lookup.registry() + " requires credentials for " + lookup.repository()
-                        + "; none are configured (cascade.registry.credentials)");
+                        + "; none are configured (cascade.registry.credentials)", response);
             }
             if (status == 403) {
-                return lookup.fail("registry " + lookup.registry() + " denies access to " + lookup.repository());
+                return lookup.fail("registry " + lookup.registry() + " denies access to " + lookup.repository(), response);
             }
             return reading.read(method, response, authorization, challenged);
         });
@@ -182,7 +183,8 @@ public class RegistryClient {
             return Uni.createFrom().failure(new TagNotFoundException("tag not found: " + lookup.image()));
         }
         if (status != 200) {
-            return lookup.fail("registry " + lookup.registry() + " answered HTTP " + status + " to " + method + " " + lookup.manifest());
+            return lookup.fail("registry " + lookup.registry() + " answered HTTP " + status + " to " + method + " " + lookup.manifest(),
+                    response);
         }
         Optional<String> header = response.headers().firstValue("Docker-Content-Digest").map(String::trim).filter(s -> !s.isEmpty());
         if (header.isPresent()) {
@@ -204,7 +206,7 @@ public class RegistryClient {
             case 200 -> Uni.createFrom().item(true);
             case 404 -> Uni.createFrom().item(false);
             default -> lookup.fail("registry " + lookup.registry() + " answered HTTP " + response.statusCode() + " to " + method
-                    + " " + lookup.manifest());
+                    + " " + lookup.manifest(), response);
         };
     }
 

@@ -4,6 +4,6 @@ package dev.cascade.registry;
 public class TagNotFoundException extends RegistryLookupException {
 
     public TagNotFoundException(String message) {
-        super(message);
+        super(message, 404, null);
     }
 }

@@ -13,6 +13,7 @@ import dev.cascade.build.queue.Build;
 import dev.cascade.build.queue.BuildDispatcher;
 import dev.cascade.build.queue.BuildQueue;
 import dev.cascade.build.source.BaseImageReader;
+import dev.cascade.build.watch.WatchList;
 import dev.cascade.messaging.Causation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -55,16 +56,18 @@ public class BuildConfigResource {
     private final BuildQueue buildQueue;
     private final BuildDispatcher dispatcher;
     private final ObjectMapper json;
+    private final WatchList watched;
     private final YAMLMapper yaml = new YAMLMapper();
 
     public BuildConfigResource(BuildConfigs configs, BaseImageReader bases, ConfigSaver saver, BuildQueue buildQueue,
-                               BuildDispatcher dispatcher, ObjectMapper json) {
+                               BuildDispatcher dispatcher, ObjectMapper json, WatchList watched) {
         this.configs = configs;
         this.bases = bases;
         this.saver = saver;
         this.buildQueue = buildQueue;
         this.dispatcher = dispatcher;
         this.json = json;
+        this.watched = watched;
     }
 
     @POST
@@ -74,6 +77,7 @@ public class BuildConfigResource {
         BuildConfigSpec spec = configs.normalise(body);
         return bases.inputsOf(spec)
                 .chain(inputs -> Panache.withTransaction(() -> saver.save(spec, inputs, true)))
+                .invoke(watched::refreshSoon)
                 .map(c -> Response.status(Response.Status.CREATED).entity(configs.read(c)).build());
     }
 
@@ -88,6 +92,7 @@ public class BuildConfigResource {
         }
         return bases.inputsOf(spec)
                 .chain(inputs -> Panache.withTransaction(() -> saver.save(spec, inputs, false)))
+                .invoke(watched::refreshSoon)
                 .map(configs::read);
     }
 
@@ -134,6 +139,7 @@ public class BuildConfigResource {
                                 .invoke(existing -> (existing == null ? created : updated).add(p.getKey().name()))
                                 .chain(existing -> saver.save(p.getKey(), p.getValue(), false)))
                         .collect().asList()))
+                .invoke(watched::refreshSoon)
                 .map(x -> new ApplyResult(created, updated));
     }
 
@@ -157,7 +163,9 @@ public class BuildConfigResource {
     @Path("/{name}")
     @Operation(summary = "Delete a build config (its builds' history stays)")
     public Uni<Response> delete(@PathParam("name") String name) {
-        return Panache.withTransaction(() -> find(name).call(BuildConfig::delete)).map(x -> Response.noContent().build());
+        return Panache.withTransaction(() -> find(name).call(BuildConfig::delete))
+                .invoke(watched::refreshSoon)
+                .map(x -> Response.noContent().build());
     }
 
     @POST

@@ -2,6 +2,7 @@ package dev.cascade.build.api;
 
 import dev.cascade.build.cascade.CascadePlan;
 import dev.cascade.build.cascade.Cascades;
+import dev.cascade.build.deploy.DeployServiceClient;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;

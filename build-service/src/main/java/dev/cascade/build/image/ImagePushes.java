@@ -25,7 +25,9 @@ import java.util.UUID;
  *     reported digest makes the report its own push (nothing more is published); any other end publishes the report
  *     in the build's pipeline, caused by the build's last event;</li>
  * <li>any other report is a push from outside: published as the root of the report's pipeline, under the report's id
- *     (its CloudEvents source differs), so a pipeline started by a registry's report has the report's id.</li>
+ *     (its CloudEvents source differs), so a pipeline started by a registry's report has the report's id;</li>
+ * <li>a watched tag that a check found at a new digest ({@link #polled}) is taken as a registry's report is, with sender
+ *     {@code poll}: published before, held for the build pushing that tag, or published as the root of a new pipeline.</li>
  * </ul>
  * The build's row is locked while a report is held for it and while its end is recorded, so a report is never held for
  * a build that has already ended. Everything runs in the caller's transaction.
@@ -35,6 +37,9 @@ public class ImagePushes {
 
     /** The sender named in the pushes of builds' own images. */
     public static final String BUILD_SENDER = "build";
+
+    /** The sender named in the pushes that a check of a watched tag found. */
+    public static final String POLL_SENDER = "poll";
 
     private final PublishedImages published;
     private final HeldReports held;
@@ -71,15 +76,33 @@ public class ImagePushes {
         } catch (IllegalArgumentException e) {
             throw new UnprocessableEventException("image reported with an invalid reference: " + e.getMessage());
         }
+        return fromOutside(event.id(), report, image);
+    }
+
+    /**
+     * A check of a watched tag found it at a digest other than the one it found before: taken as a registry's report of
+     * that push, with sender {@code poll}, in the caller's transaction (the one that records the digest on the watched tag).
+     *
+     * @param ref the watched tag, canonical
+     */
+    public Uni<Void> polled(ImageRef ref, String digest) {
+        UUID id = UUID.randomUUID();
+        ImageReported report = new ImageReported(ref.taggedName(), ref.registry(), ref.repository(), ref.tag(), digest, null,
+                POLL_SENDER, id.toString());
+        return fromOutside(id, report, ref.taggedName());
+    }
+
+    /** A push nobody in Cascade made, reported under {@code eventId}: nothing when published before, held, or published. */
+    private Uni<Void> fromOutside(UUID eventId, ImageReported report, String image) {
         return published.before(report.image(), report.digest()).chain(before -> {
             if (before) {
                 Log.infof("report of %s@%s (delivery %s): published before", report.image(), report.digest(), report.deliveryId());
                 return Uni.createFrom().voidItem();
             }
-            return HeldReports.buildPushing(image, null).chain(build -> build != null ? held.hold(event.id(), report, build)
-                    : published.once(event.id(), report.asPush(), Causation.root(event.id()), null).invoke(done -> Log.infof(
+            return HeldReports.buildPushing(image, null).chain(build -> build != null ? held.hold(eventId, report, build)
+                    : published.once(eventId, report.asPush(), Causation.root(eventId), null).invoke(done -> Log.infof(
                             "report of %s@%s (delivery %s): a push from outside, published in pipeline %s",
-                            report.image(), report.digest(), report.deliveryId(), event.pipelineId())).replaceWithVoid());
+                            report.image(), report.digest(), report.deliveryId(), eventId)).replaceWithVoid());
         });
     }
 

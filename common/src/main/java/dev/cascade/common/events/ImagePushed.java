@@ -12,8 +12,10 @@ package dev.cascade.common.events;
  * @param digest    content digest of the manifest or index, {@code sha256:…}
  * @param mediaType media type of the manifest or index, when the sender reports it
  * @param sender    the sending system: {@code distribution}, {@code dockerhub}, {@code harbor}, {@code quay}, {@code ghcr} for a push from
- *                  outside, {@code build} for a build's own
- * @param deliveryId id of the webhook delivery that reported a push from outside, or of the build that pushed the image
+ *                  outside that a registry's webhook reported, {@code poll} for one that a check of a watched tag found,
+ *                  {@code build} for a build's own
+ * @param deliveryId id of the webhook delivery that reported a push from outside, of the event a check of a watched tag
+ *                  published, or of the build that pushed the image
  */
 public record ImagePushed(
         String image,

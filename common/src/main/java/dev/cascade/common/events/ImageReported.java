@@ -11,8 +11,10 @@ package dev.cascade.common.events;
  * @param tag        the tag pushed
  * @param digest     content digest of the manifest or index, {@code sha256:…}
  * @param mediaType  media type of the manifest or index, when the sender reports it
- * @param sender     the reporting system: {@code distribution}, {@code dockerhub}, {@code harbor}, {@code quay}, {@code ghcr}
- * @param deliveryId id of the webhook delivery the report came in
+ * @param sender     the reporting system: {@code distribution}, {@code dockerhub}, {@code harbor}, {@code quay}, {@code ghcr};
+ *                   {@code poll} when build-service's own check of a watched tag found the push (such a report is held
+ *                   with a build's as a webhook's is, and is never published on {@code cascade.image-reports})
+ * @param deliveryId id of the webhook delivery the report came in (of the check's event for {@code poll})
  */
 public record ImageReported(
         String image,

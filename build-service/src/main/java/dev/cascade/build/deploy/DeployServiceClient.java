@@ -1,4 +1,4 @@
-package dev.cascade.build.api;
+package dev.cascade.build.deploy;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -9,9 +9,12 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** deploy-service's read-only answer to: which workloads would roll out new digests of these image tags? */
+/**
+ * deploy-service's read-only API as build-service asks it: which workloads would roll out new digests of some image
+ * tags ({@code /api/impact}), and which images the watched workloads follow ({@code /api/workloads}).
+ */
 @RegisterRestClient(configKey = "deploy-service")
-@Path("/api/impact")
+@Path("/api")
 @ClientHeaderParam(name = "Authorization", value = "{bearer}", required = false)
 public interface DeployServiceClient {
 
@@ -19,9 +22,26 @@ public interface DeployServiceClient {
     record Workload(String namespace, String kind, String name, String container, String image, String policy, boolean paused) {
     }
 
+    /** An image a workload follows: {@code from} ({@code registry/repository:tag}) and how ({@code digest}, {@code semver}, {@code glob}). */
+    record Follow(String from, String container, String policy) {
+    }
+
+    /** A watched workload and the images it follows. */
+    record WatchedWorkload(String namespace, String kind, String name, List<Follow> follows) {
+
+        /** {@code namespace/kind/name}. */
+        public String key() {
+            return namespace + "/" + kind + "/" + name;
+        }
+    }
+
+    @GET
+    @Path("/impact/workloads")
+    Uni<List<Workload>> workloads(@QueryParam("image") List<String> images);
+
     @GET
     @Path("/workloads")
-    Uni<List<Workload>> workloads(@QueryParam("image") List<String> images);
+    Uni<List<WatchedWorkload>> watchedWorkloads();
 
     /** deploy-service's API token ({@code cascade.deploy-service.token}; a viewer's is enough), or no header. */
     default String bearer() {
