@@ -27,6 +27,8 @@ import java.util.UUID;
  * <li>any other report is a push from outside: published as the root of the report's pipeline, under the report's id
  *     (its CloudEvents source differs), so a pipeline started by a registry's report has the report's id.</li>
  * </ul>
+ * A registry's webhook is only a hint: what no build of Cascade confirms (a push from outside, a held report its build did
+ * not push) is confirmed with the registry first, and refused when the registry does not serve it ({@link ReportChecks}).
  * The build's row is locked while a report is held for it and while its end is recorded, so a report is never held for
  * a build that has already ended. Everything runs in the caller's transaction.
  */
@@ -38,11 +40,13 @@ public class ImagePushes {
 
     private final PublishedImages published;
     private final HeldReports held;
+    private final ReportChecks checks;
     private final RegistryAliases aliases;
 
-    ImagePushes(PublishedImages published, HeldReports held, RegistryAliases aliases) {
+    ImagePushes(PublishedImages published, HeldReports held, ReportChecks checks, RegistryAliases aliases) {
         this.published = published;
         this.held = held;
+        this.checks = checks;
         this.aliases = aliases;
     }
 
@@ -77,9 +81,9 @@ public class ImagePushes {
                 return Uni.createFrom().voidItem();
             }
             return HeldReports.buildPushing(image, null).chain(build -> build != null ? held.hold(event.id(), report, build)
-                    : published.once(event.id(), report.asPush(), Causation.root(event.id()), null).invoke(done -> Log.infof(
-                            "report of %s@%s (delivery %s): a push from outside, published in pipeline %s",
-                            report.image(), report.digest(), report.deliveryId(), event.pipelineId())).replaceWithVoid());
+                    : checks.unconfirmed(event.id(), report, null).invoke(() -> Log.infof(
+                            "report of %s@%s (delivery %s): a push from outside, for pipeline %s", report.image(), report.digest(),
+                            report.deliveryId(), event.pipelineId())));
         });
     }
 

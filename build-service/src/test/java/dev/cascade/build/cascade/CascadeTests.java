@@ -167,8 +167,8 @@ class CascadeTests {
         UUID mid1Report = UUID.randomUUID();
         reported("d-mid1", mid1Report, registry.digest("cascade/d-mid1", "1"));
         // a report of another tag of each repository comes after those: once it is taken, so were they
-        RegistryReports.awaitTaken(reg, "cascade/d-base");
-        RegistryReports.awaitTaken(reg, "cascade/d-mid1");
+        RegistryReports.awaitTaken(registry, "cascade/d-base");
+        RegistryReports.awaitTaken(registry, "cascade/d-mid1");
         assertThat(given().get("/api/images/" + image("d-mid1")).then().extract().jsonPath().getString("pipelineId"))
                 .isEqualTo(pipeline.toString());
         assertThat(given().queryParam("pipeline", pipeline).get("/api/builds").then().extract().jsonPath().getList("$")).hasSize(4);
