@@ -8,7 +8,9 @@ import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.Topics;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.CloudEventRecords;
+import dev.cascade.testsupport.LocalRegistry;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.Serdes;
@@ -33,17 +35,18 @@ public final class RegistryReports {
     }
 
     /**
-     * Reports a push of the tag {@code marker} of the repository from outside and waits until build-service knows it:
-     * the reports of one repository are taken in order, so every report of it sent before has been taken too.
+     * Pushes the tag {@code marker} of the repository to the registry from outside, reports it and waits until
+     * build-service knows it: the reports of one repository are taken in order, so every report of it sent before has
+     * been taken too.
      */
-    public static void awaitTaken(String registry, String repository) {
-        String digest = digest();
-        report(registry, repository, "marker", digest, UUID.randomUUID());
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/images/" + registry + "/" + repository + ":marker")
+    public static void awaitTaken(LocalRegistry registry, String repository) throws IOException {
+        String digest = registry.push(repository, "marker");
+        report(registry.host(), repository, "marker", digest, UUID.randomUUID());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/images/" + registry.host() + "/" + repository + ":marker")
                 .then().statusCode(200).body("digest", equalTo(digest)));
     }
 
-    /** A digest no image has. */
+    /** A digest no image has: a registry that is asked for it has nothing. */
     public static String digest() {
         return "sha256:" + (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
     }

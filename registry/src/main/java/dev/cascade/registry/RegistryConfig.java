@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * {@code cascade.registry.*} as every service using {@link RegistryClient} reads it: where to ask registries and with
  * which credentials. Both stay text here and are read by {@link RegistrySettings}, whose errors name the registry and
- * never a password. A mapping owns its prefix: a service with this module may put no other key under
- * {@code cascade.registry}.
+ * never a password. A service with this module puts any other key under {@code cascade.registry} in a mapping of its
+ * own with the same prefix (build-service's report verification does), so that every key there is known.
  */
 @ConfigMapping(prefix = "cascade.registry")
 public interface RegistryConfig {

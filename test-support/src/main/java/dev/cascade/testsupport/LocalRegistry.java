@@ -113,6 +113,65 @@ public final class LocalRegistry implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Pushes a small image of its own (one empty layer, a config that no other push has) to {@code repository:tag} with the
+     * distribution push API, as a build tool pushes, and answers its digest: a real push from outside Cascade that takes
+     * milliseconds rather than a build.
+     */
+    public String push(String repository, String tag) throws IOException {
+        byte[] layer = new byte[1024]; // an empty tar archive: two zero blocks
+        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"push\":\"" + java.util.UUID.randomUUID()
+                + "\"}},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + sha256(layer) + "\"]}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        uploadBlob(repository, layer);
+        uploadBlob(repository, config);
+        var manifest = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", OCI_MANIFEST);
+        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json").put("digest", sha256(config))
+                .put("size", config.length);
+        manifest.putArray("layers").addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar").put("digest", sha256(layer))
+                .put("size", layer.length);
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base("/v2/" + repository + "/manifests/" + tag))
+                .header("Content-Type", OCI_MANIFEST).PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(manifest))));
+        if (r.statusCode() != 201) {
+            throw new IOException("manifest push to " + repository + ":" + tag + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
+
+    /** {@code POST /v2/<repository>/blobs/uploads/}, then {@code PUT <location>?digest=…} with the bytes. */
+    private void uploadBlob(String repository, byte[] blob) throws IOException {
+        HttpResponse<String> started = send(HttpRequest.newBuilder(base("/v2/" + repository + "/blobs/uploads/"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        if (started.statusCode() != 202) {
+            throw new IOException("blob upload to " + repository + " answered " + started.statusCode() + ": " + started.body());
+        }
+        URI location = base("/").resolve(started.headers().firstValue("Location").orElseThrow());
+        String digest = java.net.URLEncoder.encode(sha256(blob), java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> done = send(HttpRequest.newBuilder(URI.create(location + (location.getRawQuery() == null ? "?" : "&")
+                + "digest=" + digest)).header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(blob)));
+        if (done.statusCode() != 201) {
+            throw new IOException("blob upload to " + repository + " answered " + done.statusCode() + ": " + done.body());
+        }
+    }
+
+    private URI base(String path) {
+        return URI.create("http://" + address + ":" + port + path);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+        try {
+            return HttpClient.newHttpClient().send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        return "sha256:" + dev.cascade.common.hash.Sha256.hex(bytes);
+    }
+
+    private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     private static final String ACCEPT = "application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json";
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 

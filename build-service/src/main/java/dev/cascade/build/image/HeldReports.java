@@ -20,7 +20,8 @@ import java.util.UUID;
  * settles them. A report is held for the newest build of the tag that may have pushed (started, or queued again after
  * an attempt); when that build ends, a report of the digest it pushed is its own, and any other goes to another build
  * of the tag still pushing, or else is published in the ended build's pipeline. A sweep settles what no build's end
- * reached (a build skipped or deleted while queued again), so no report is held for ever.
+ * reached (a build skipped or deleted while queued again), so no report is held for ever. A build's end confirms only
+ * its own push: any other report it releases is confirmed with the registry before it is acted on ({@link ReportChecks}).
  */
 @ApplicationScoped
 class HeldReports {
@@ -28,11 +29,11 @@ class HeldReports {
     /** A build that may push a tag now: started, or queued again after an attempt that may have pushed. */
     private static final String PUSHING = "(status = 'STARTED' OR (status = 'QUEUED' AND attempt > 0))";
 
-    private final PublishedImages published;
+    private final ReportChecks checks;
     private final ObjectMapper json;
 
-    HeldReports(PublishedImages published, ObjectMapper json) {
-        this.published = published;
+    HeldReports(ReportChecks checks, ObjectMapper json) {
+        this.checks = checks;
         this.json = json;
     }
 
@@ -97,13 +98,16 @@ class HeldReports {
                 .replaceWithVoid();
     }
 
-    /** A report that was not the ended build's push: held for another build of the tag still pushing, or published. */
+    /**
+     * A report that was not the ended build's push: held for another build of the tag still pushing, or else acted on in
+     * the ended build's pipeline once its registry confirms it ({@link ReportChecks}).
+     */
     private Uni<Void> passOn(UUID eventId, String image, ImageReported report, UUID ended, Causation causation) {
         return buildPushing(image, ended).chain(other -> other != null ? hold(eventId, report, other)
-                : published.once(UUID.randomUUID(), report.asPush(), causation, null)
-                        .invoke(done -> Log.infof("report of %s@%s held for build %s: %s", report.image(), report.digest(), ended,
-                                done ? "not its push; published in pipeline " + causation.pipelineId() : "published meanwhile"))
-                        .replaceWithVoid());
+                : Uni.createFrom().voidItem()
+                        .invoke(() -> Log.infof("report of %s@%s held for build %s: not its push; for pipeline %s", report.image(),
+                                report.digest(), ended, causation.pipelineId()))
+                        .chain(() -> checks.unconfirmed(eventId, report, causation)));
     }
 
     /**
@@ -129,12 +133,11 @@ class HeldReports {
         String digest = (String) row[1];
         ImageReported report = read((String) row[2]);
         boolean own = "SUCCEEDED".equals(row[5]) && digest.equals(row[6]);
-        Uni<Boolean> publishing = own ? Uni.createFrom().item(false)
-                : row[3] == null ? published.once(eventId, report.asPush(), Causation.root(eventId), null)
-                : published.once(UUID.randomUUID(), report.asPush(), new Causation((UUID) row[3], (UUID) row[4]), null);
-        return publishing
-                .invoke(done -> Log.infof("report of %s@%s: its build no longer pushes; %s", report.image(), digest,
-                        own ? "it was the build's own push" : done ? "published" : "published meanwhile"))
+        Log.infof("report of %s@%s: its build no longer pushes; %s", report.image(), digest,
+                own ? "it was the build's own push" : "it is acted on once its registry confirms it");
+        Uni<Void> acting = own ? Uni.createFrom().voidItem()
+                : checks.unconfirmed(eventId, report, row[3] == null ? null : new Causation((UUID) row[3], (UUID) row[4]));
+        return acting
                 .chain(() -> Panache.getSession().chain(s -> s.createNativeQuery("DELETE FROM held_image_report WHERE event_id = ?1")
                         .setParameter(1, eventId)
                         .executeUpdate()))

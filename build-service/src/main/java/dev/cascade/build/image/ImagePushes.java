@@ -29,6 +29,8 @@ import java.util.UUID;
  * <li>a watched tag that a check found at a new digest ({@link #polled}) is taken as a registry's report is, with sender
  *     {@code poll}: published before, held for the build pushing that tag, or published as the root of a new pipeline.</li>
  * </ul>
+ * A registry's webhook is only a hint: what no build of Cascade confirms (a push from outside, a held report its build did
+ * not push) is confirmed with the registry first, and refused when the registry does not serve it ({@link ReportChecks}).
  * The build's row is locked while a report is held for it and while its end is recorded, so a report is never held for
  * a build that has already ended. Everything runs in the caller's transaction.
  */
@@ -43,11 +45,13 @@ public class ImagePushes {
 
     private final PublishedImages published;
     private final HeldReports held;
+    private final ReportChecks checks;
     private final RegistryAliases aliases;
 
-    ImagePushes(PublishedImages published, HeldReports held, RegistryAliases aliases) {
+    ImagePushes(PublishedImages published, HeldReports held, ReportChecks checks, RegistryAliases aliases) {
         this.published = published;
         this.held = held;
+        this.checks = checks;
         this.aliases = aliases;
     }
 
@@ -76,7 +80,7 @@ public class ImagePushes {
         } catch (IllegalArgumentException e) {
             throw new UnprocessableEventException("image reported with an invalid reference: " + e.getMessage());
         }
-        return fromOutside(event.id(), report, image);
+        return fromOutside(event.id(), report, image, false);
     }
 
     /**
@@ -89,20 +93,32 @@ public class ImagePushes {
         UUID id = UUID.randomUUID();
         ImageReported report = new ImageReported(ref.taggedName(), ref.registry(), ref.repository(), ref.tag(), digest, null,
                 POLL_SENDER, id.toString());
-        return fromOutside(id, report, ref.taggedName());
+        return fromOutside(id, report, ref.taggedName(), true);
     }
 
-    /** A push nobody in Cascade made, reported under {@code eventId}: nothing when published before, held, or published. */
-    private Uni<Void> fromOutside(UUID eventId, ImageReported report, String image) {
+    /**
+     * A push nobody in Cascade made, reported under {@code eventId}: nothing when published before, held, or published;
+     * a webhook's report is confirmed with the registry first, a digest read from the registry itself is not asked again.
+     */
+    private Uni<Void> fromOutside(UUID eventId, ImageReported report, String image, boolean fromRegistry) {
         return published.before(report.image(), report.digest()).chain(before -> {
             if (before) {
                 Log.infof("report of %s@%s (delivery %s): published before", report.image(), report.digest(), report.deliveryId());
                 return Uni.createFrom().voidItem();
             }
-            return HeldReports.buildPushing(image, null).chain(build -> build != null ? held.hold(eventId, report, build)
-                    : published.once(eventId, report.asPush(), Causation.root(eventId), null).invoke(done -> Log.infof(
-                            "report of %s@%s (delivery %s): a push from outside, published in pipeline %s",
-                            report.image(), report.digest(), report.deliveryId(), eventId)).replaceWithVoid());
+            return HeldReports.buildPushing(image, null).chain(build -> {
+                if (build != null) {
+                    return held.hold(eventId, report, build);
+                }
+                if (fromRegistry) {
+                    return published.once(eventId, report.asPush(), Causation.root(eventId), null).invoke(done -> Log.infof(
+                            "%s@%s (%s): a push from outside, published in pipeline %s",
+                            report.image(), report.digest(), report.sender(), eventId)).replaceWithVoid();
+                }
+                return checks.unconfirmed(eventId, report, null).invoke(() -> Log.infof(
+                        "report of %s@%s (delivery %s): a push from outside, for pipeline %s", report.image(), report.digest(),
+                        report.deliveryId(), eventId));
+            });
         });
     }
 

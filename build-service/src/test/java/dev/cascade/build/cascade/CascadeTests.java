@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.cascade.build.RegistryReports;
-import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeInfraResource;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.LocalRegistry;
@@ -67,14 +66,6 @@ class CascadeTests {
         for (String c : List.of("base", "mid1", "mid2", "app")) {
             buildByHand(p + "-" + c);
         }
-    }
-
-    /** A build context of the diamond's base with {@code content} in base.txt, for pushes made outside Cascade. */
-    static Path context(String name, String content) throws Exception {
-        Path dir = Files.createDirectories(work.resolve("contexts").resolve(name));
-        Files.writeString(dir.resolve("base.txt"), content);
-        Files.writeString(dir.resolve("Dockerfile"), "FROM scratch\nCOPY base.txt /base.txt\n");
-        return dir;
     }
 
     static String image(String config) {
@@ -167,8 +158,8 @@ class CascadeTests {
         UUID mid1Report = UUID.randomUUID();
         reported("d-mid1", mid1Report, registry.digest("cascade/d-mid1", "1"));
         // a report of another tag of each repository comes after those: once it is taken, so were they
-        RegistryReports.awaitTaken(reg, "cascade/d-base");
-        RegistryReports.awaitTaken(reg, "cascade/d-mid1");
+        RegistryReports.awaitTaken(registry, "cascade/d-base");
+        RegistryReports.awaitTaken(registry, "cascade/d-mid1");
         assertThat(given().get("/api/images/" + image("d-mid1")).then().extract().jsonPath().getString("pipelineId"))
                 .isEqualTo(pipeline.toString());
         assertThat(given().queryParam("pipeline", pipeline).get("/api/builds").then().extract().jsonPath().getList("$")).hasSize(4);
@@ -196,13 +187,15 @@ class CascadeTests {
     @Test
     void pushesOfOneTagInsideTheWindowCoalesceIntoOneCascadeOnTheLatestDigest() throws Exception {
         diamond("c");
-        // two pushes of the base tag from outside Cascade (no build of it runs), reported one after the other
-        Buildah buildah = new Buildah(work.resolve("buildah"));
-        String v2 = buildah.buildAndPush(context("c-base-v2", "v2"), image("c-base"));
-        String v3 = buildah.buildAndPush(context("c-base-v3", "v3"), image("c-base"));
+        // two pushes of the base tag from outside Cascade (no build of it runs), each reported as the registry notifies
+        // it, right after it: the registry confirms each report while the tag still points at its digest
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
+        String v2 = registry.push("cascade/c-base", "1");
         reported("c-base", first, v2);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
+                () -> v2.equals(given().get("/api/images/" + image("c-base")).then().extract().path("digest")));
+        String v3 = registry.push("cascade/c-base", "1");
         reported("c-base", second, v3);
 
         JsonPath builds = awaitPipeline(first, 3);

@@ -24,6 +24,7 @@ import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * build-service is the one publisher of {@code cascade.image.pushed}: a build's image goes out with its success, in its
  * pipeline; a registry's report of a push is the build's own when the build pushed that digest, is held for a build of
- * the tag that is still running and settled by its end, and is a push from outside otherwise. Real builds, a real
- * registry and the real broker.
+ * the tag that is still running and settled by its end, and is a push from outside otherwise; what no build of Cascade
+ * pushed is acted on only as its registry confirms it. Real builds, a real registry and the real broker.
  */
 @QuarkusTest
 @WithTestResource(value = CascadeInfraResource.class, scope = TestResourceScope.GLOBAL,
@@ -93,8 +94,8 @@ class ImagePushOwnershipTests {
     }
 
     @Test
-    void aReportOfAnImageNobodyBuildsIsAPushFromOutsideRootedUnderTheReportsIdAndPublishedOnce() {
-        String digest = digest();
+    void aReportOfAnImageNobodyBuildsIsAPushFromOutsideRootedUnderTheReportsIdAndPublishedOnce() throws Exception {
+        String digest = registry.push("vendor/base", "12");
         UUID first = UUID.randomUUID();
         report("vendor/base", "12", digest, first);
         report("vendor/base", "12", digest, UUID.randomUUID()); // another sender, or the registry again: the same push
@@ -109,28 +110,58 @@ class ImagePushOwnershipTests {
     }
 
     @Test
-    void aReportOfAnotherDigestWhileABuildOfTheTagRunsIsHeldAndPublishedInTheBuildsPipelineWhenItEnds() throws Exception {
+    void aReportOfAnotherDigestWhileABuildOfTheTagRunsIsHeldAndIsStaleOnceTheBuildHasPushedOverIt() throws Exception {
         String repo = git.create("ownership-slow");
         git.commit("ownership-slow", Map.of("Dockerfile", "FROM " + reg + "/tools/busybox:1\nRUN sleep 8\nCOPY a /a\n", "a", "a"), "slow");
         createConfig("ownership-slow", repo, reg + "/team/slow:1");
         String id = startBuild("ownership-slow");
         await().atMost(Duration.ofSeconds(60)).until(() -> "started".equals(given().get("/api/builds/" + id).then().extract().path("status")));
 
-        String other = digest();
+        // someone pushes the tag while the build runs; the build's push comes after and wins the tag
+        String other = registry.push("team/slow", "1");
         UUID reportId = UUID.randomUUID();
         report("team/slow", "1", other, reportId);
         await().atMost(Duration.ofSeconds(30)).until(() -> held(reportId));
 
         JsonPath build = awaitEnd(id);
         assertThat(build.getString("status")).isEqualTo("succeeded");
-        UUID succeeded = succeededEventOf(id);
-        List<ConsumerRecord<String, String>> reported = imagePushesUpToMarker("team/slow", other);
+        assertThat(registry.digest("team/slow", "1")).isEqualTo(build.getString("digest"));
+        // the registry points the tag at the build's image now: the report is stale, and that image is published already
+        await().atMost(Duration.ofSeconds(30)).until(() -> !held(reportId) && !checking(reportId));
+        assertThat(imagePushesUpToMarker("team/slow", other)).isEmpty();
+        List<ConsumerRecord<String, String>> own = imagePushesUpToMarker("team/slow", build.getString("digest"));
+        assertThat(own).hasSize(1);
+        assertThat(own.get(0).value()).contains("\"sender\":\"build\"");
+        assertThat(given().get("/api/image-reports/refused").then().extract().jsonPath().getList("eventId", String.class))
+                .doesNotContain(reportId.toString());
+    }
+
+    @Test
+    void aReportHeldForABuildThatPushedSomethingElseIsPublishedInTheBuildsPipelineOnceTheRegistryConfirmsIt() throws Throwable {
+        // a build of the tag running on another instance, and a push of the tag from outside that its registry still holds
+        String repo = git.create("ownership-other");
+        git.commit("ownership-other", Map.of("Dockerfile", "FROM scratch\nCOPY a /a\n", "a", "a"), "one");
+        createConfig("ownership-other", repo, reg + "/team/other:1");
+        UUID buildId = UUID.randomUUID();
+        UUID pipeline = UUID.randomUUID();
+        String image = reg + "/team/other:1";
+        startedElsewhere(buildId, "ownership-other", image, pipeline);
+        String outside = registry.push("team/other", "1");
+        UUID reportId = UUID.randomUUID();
+        report("team/other", "1", outside, reportId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> held(reportId));
+
+        // the build ends with a digest of its own (it did not reach the registry's tag): the report is not its push
+        String builds = digest();
+        UUID ended = UUID.randomUUID();
+        endBuild(buildId, builds, image, new Causation(pipeline, ended));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !held(reportId) && !checking(reportId));
+        List<ConsumerRecord<String, String>> reported = imagePushesUpToMarker("team/other", outside);
         assertThat(reported).hasSize(1);
-        assertThat(CloudEventRecords.header(reported.get(0).headers(), "ce_pipelineid")).isEqualTo(build.getString("pipelineId"));
-        assertThat(CloudEventRecords.header(reported.get(0).headers(), "ce_causationid")).isEqualTo(succeeded.toString());
+        assertThat(CloudEventRecords.header(reported.get(0).headers(), "ce_pipelineid")).isEqualTo(pipeline.toString());
+        assertThat(CloudEventRecords.header(reported.get(0).headers(), "ce_causationid")).isEqualTo(ended.toString());
         assertThat(reported.get(0).value()).contains("\"sender\":\"distribution\"");
-        assertThat(imagePushesUpToMarker("team/slow", build.getString("digest"))).hasSize(1);
-        assertThat(held(reportId)).isFalse();
     }
 
     @Test
@@ -142,7 +173,7 @@ class ImagePushOwnershipTests {
         String id = startBuild("ownership-failing");
         await().atMost(Duration.ofSeconds(60)).until(() -> "started".equals(given().get("/api/builds/" + id).then().extract().path("status")));
 
-        String reported = digest();
+        String reported = registry.push("team/failing", "1");
         UUID reportId = UUID.randomUUID();
         report("team/failing", "1", reported, reportId);
         await().atMost(Duration.ofSeconds(30)).until(() -> held(reportId));
@@ -167,9 +198,7 @@ class ImagePushOwnershipTests {
         UUID buildId = UUID.randomUUID();
         UUID pipeline = UUID.randomUUID();
         String image = reg + "/team/held:1";
-        sql("INSERT INTO build (id, config, number, status, image, pipeline_id, causation_id, attempt, created_at, started_at, "
-                + "lease_owner, lease_until) VALUES ('" + buildId + "', 'ownership-held', 1, 'STARTED', '" + image + "', '" + pipeline + "', '"
-                + pipeline + "', 1, now(), now(), 'another-instance', now() + interval '1 hour')");
+        startedElsewhere(buildId, "ownership-held", image, pipeline);
         String digest = digest();
         UUID reportId = UUID.randomUUID();
         report("team/held", "1", digest, reportId);
@@ -177,10 +206,7 @@ class ImagePushOwnershipTests {
 
         // the build ends with that digest, as the build's outcome records it: its own image goes out, the report is settled
         UUID ended = UUID.randomUUID();
-        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
-                .chain(s -> s.createNativeQuery("UPDATE build SET status = 'SUCCEEDED', digest = ?2, finished_at = now() WHERE id = ?1")
-                        .setParameter(1, buildId).setParameter(2, digest).executeUpdate())
-                .chain(() -> imagePushes.buildEnded(buildId, BuildStatus.SUCCEEDED, image, digest, new Causation(pipeline, ended)))));
+        endBuild(buildId, digest, image, new Causation(pipeline, ended));
 
         List<ConsumerRecord<String, String>> pushes = imagePushesUpToMarker("team/held", digest);
         assertThat(pushes).hasSize(1);
@@ -191,6 +217,21 @@ class ImagePushOwnershipTests {
     }
 
     // ---- helpers ----------------------------------------------------------------------------
+
+    /** A build of {@code config} started by another instance, its row as that instance's claim leaves it. */
+    private static void startedElsewhere(UUID buildId, String config, String image, UUID pipeline) throws Throwable {
+        sql("INSERT INTO build (id, config, number, status, image, pipeline_id, causation_id, attempt, created_at, started_at, "
+                + "lease_owner, lease_until) VALUES ('" + buildId + "', '" + config + "', 1, 'STARTED', '" + image + "', '" + pipeline + "', '"
+                + pipeline + "', 1, now(), now(), 'another-instance', now() + interval '1 hour')");
+    }
+
+    /** The build succeeded with {@code digest}, recorded as the build's outcome records it. */
+    private void endBuild(UUID buildId, String digest, String image, Causation causation) throws Throwable {
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
+                .chain(s -> s.createNativeQuery("UPDATE build SET status = 'SUCCEEDED', digest = ?2, finished_at = now() WHERE id = ?1")
+                        .setParameter(1, buildId).setParameter(2, digest).executeUpdate())
+                .chain(() -> imagePushes.buildEnded(buildId, BuildStatus.SUCCEEDED, image, digest, causation))));
+    }
 
     private static void createConfig(String name, String repository, String output) {
         given().contentType("application/json")
@@ -235,8 +276,8 @@ class ImagePushOwnershipTests {
      * repository (a push from outside) goes last: it has the same key, so anything published before it is on the topic
      * before it.
      */
-    private static List<ConsumerRecord<String, String>> imagePushesUpToMarker(String repository, String digest) {
-        String marker = digest();
+    private static List<ConsumerRecord<String, String>> imagePushesUpToMarker(String repository, String digest) throws IOException {
+        String marker = registry.push(repository, "marker");
         try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers());
              ConsumerTask<String, String> task = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.IMAGES)) {
             report(repository, "marker", marker, UUID.randomUUID());
@@ -248,10 +289,19 @@ class ImagePushOwnershipTests {
     }
 
     private static boolean held(UUID reportId) {
+        return count("held_image_report", reportId) > 0;
+    }
+
+    /** Whether the report waits for its registry's word. */
+    private static boolean checking(UUID reportId) {
+        return count("image_report_check", reportId) > 0;
+    }
+
+    private static long count(String table, UUID reportId) {
         try {
             return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
-                    .chain(s -> s.createNativeQuery("SELECT count(*) FROM held_image_report WHERE event_id = ?1", Long.class)
-                            .setParameter(1, reportId).getSingleResult()))) > 0;
+                    .chain(s -> s.createNativeQuery("SELECT count(*) FROM " + table + " WHERE event_id = ?1", Long.class)
+                            .setParameter(1, reportId).getSingleResult())));
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

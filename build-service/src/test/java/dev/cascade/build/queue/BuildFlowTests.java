@@ -147,7 +147,7 @@ class BuildFlowTests {
                 .formatted(reg, reg, baseDigest2);
         publish(Topics.IMAGE_REPORTS, reg + "/team/base", report, EventTypes.IMAGE_REPORTED, reported);
         publish(Topics.IMAGE_REPORTS, reg + "/team/base", report, EventTypes.IMAGE_REPORTED, reported); // redelivered
-        RegistryReports.awaitTaken(reg, "team/base");
+        RegistryReports.awaitTaken(registry, "team/base");
         assertThat(given().queryParam("pipeline", report).get("/api/builds").then().extract().jsonPath().getList("$")).isEmpty();
 
         await().atMost(Duration.ofSeconds(120)).until(() -> given().queryParam("config", "app").queryParam("status", "succeeded")
