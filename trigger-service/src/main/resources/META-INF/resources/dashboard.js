@@ -1,7 +1,9 @@
-// Cascade dashboard: live pipelines, each pipeline's causal tree, build logs, and the dependency graph with
-// the blast radius of an image. Plain ES module; the APIs it reads are the services' own REST endpoints.
+// Cascade dashboard: live pipelines, each pipeline's causal tree, build logs, the dependency graph with
+// the blast radius of an image, and the watched base images. Plain ES module; the APIs it reads are the
+// services' own REST endpoints.
 
-const state = { endpoints: null, pipelines: new Map(), selected: null, pipelineEvents: null, logAbort: null, session: null };
+const state = { endpoints: null, pipelines: new Map(), selected: null, pipelineEvents: null, logAbort: null, session: null,
+  watchedTimer: null };
 const $ = (selector) => document.querySelector(selector);
 
 // ---- the API: every call carries the API token the person signed in with -------------------------
@@ -22,7 +24,7 @@ async function api(url, init = {}) {
     throw new Unauthorized(`${url} answered 401`);
   }
   if (!response.ok) {
-    throw new Error(`${url} answered ${response.status}`);
+    throw Object.assign(new Error(`${url} answered ${response.status}`), { status: response.status });
   }
   return response;
 }
@@ -333,14 +335,92 @@ async function showImpact(image) {
     + `${impact.rollouts.length} rollout(s)${impact.rolloutsUnavailable ? ' (workloads unknown: deploy-service unreachable)' : ''}`;
 }
 
+// ---- watched base images ---------------------------------------------------------------------
+
+const WATCHED_REFRESH_MS = 30000;
+
+function ago(iso) {
+  return `${duration(Math.max(0, Date.now() - new Date(iso).getTime()))} ago`;
+}
+
+function until(iso, passed) {
+  const ms = new Date(iso).getTime() - Date.now();
+  return ms > 0 ? `in ${duration(ms)}` : passed;
+}
+
+/** An ISO-8601 duration such as PT10M or PT6H, as people say it. */
+function every(iso) {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso || '');
+  if (!m) return iso || '';
+  return [[m[1], 'h'], [m[2], 'min'], [m[3], 's']].filter(([n]) => n).map(([n, unit]) => `${n} ${unit}`).join(' ');
+}
+
+function watchedFor(by = {}) {
+  return ['configs', 'builders', 'workloads'].filter((kind) => by[kind]?.length)
+    .map((kind) => `${by[kind].length === 1 ? kind.slice(0, -1) : kind} ${by[kind].join(', ')}`).join(' · ');
+}
+
+function renderWatched(list) {
+  $('#watched tbody').replaceChildren(...list.map((w) => {
+    const row = el('tr', { 'data-testid': 'watched-row', 'data-image': w.image },
+      el('td', {}, w.image),
+      el('td', { class: 'wrap' }, watchedFor(w.watchedFor)),
+      el('td', { title: w.lastDigest || '' }, w.lastDigest ? w.lastDigest.slice(0, 19) : '–'),
+      el('td', { title: w.lastCheckedAt || '' }, w.lastCheckedAt ? ago(w.lastCheckedAt) : 'never'),
+      el('td', { title: `every ${every(w.interval)}${w.webhooks ? ' (the registry sends webhooks)' : ''}` },
+        w.nextCheckAt ? until(w.nextCheckAt, 'due') : '–'),
+      el('td', { class: 'error wrap' }, w.lastError || ''));
+    row.classList.toggle('failing', w.lastError != null);
+    return row;
+  }));
+  const registries = new Map();
+  list.forEach((w) => { if (!registries.has(w.registry)) registries.set(w.registry, w.registryState || {}); });
+  $('#registries tbody').replaceChildren(...[...registries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, r]) => {
+    const backoff = r.backoffUntil && new Date(r.backoffUntil).getTime() > Date.now();
+    const row = el('tr', { 'data-testid': 'registry-row', 'data-registry': name },
+      el('td', {}, name),
+      el('td', {}, `${r.remaining ?? '?'} / ${r.budgetPerHour ?? '?'} per hour`),
+      el('td', { title: r.backoffUntil || '' }, backoff ? time(r.backoffUntil) : ''),
+      el('td', { class: 'error wrap' }, r.lastError || ''));
+    row.classList.toggle('failing', backoff || r.lastError != null);
+    return row;
+  }));
+}
+
+/** The watched tags as build-service answers them; what went wrong, in the summary line, when it cannot. */
+async function loadWatched() {
+  const summary = $('#watched-summary');
+  try {
+    const list = await getJson(`${state.endpoints.buildUrl}/api/watched-images`);
+    renderWatched(list);
+    const failing = list.filter((w) => w.lastError != null).length;
+    summary.textContent = list.length === 0 ? 'No images are watched.'
+      : `${list.length} watched image(s), ${failing} failing · updated ${time(new Date().toISOString())}`;
+    summary.classList.toggle('failing', failing > 0);
+  } catch (e) {
+    if (e instanceof Unauthorized) {
+      clearInterval(state.watchedTimer);
+      return;
+    }
+    renderWatched([]);
+    summary.textContent = e.status === 404 ? 'This build-service does not watch base images (no /api/watched-images).'
+      : `Watched images unavailable: ${e.message}`;
+    summary.classList.add('failing');
+  }
+}
+
 // ---- navigation -------------------------------------------------------------------------------
 
 async function route() {
   const hash = location.hash || '#pipelines';
-  const view = hash.startsWith('#graph') ? 'graph' : 'pipelines';
+  const view = hash.startsWith('#graph') ? 'graph' : hash.startsWith('#watched') ? 'watched' : 'pipelines';
   document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== `view-${view}`; });
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === view));
-  if (view === 'graph') {
+  clearInterval(state.watchedTimer);
+  if (view === 'watched') {
+    state.watchedTimer = setInterval(loadWatched, WATCHED_REFRESH_MS);
+    await loadWatched();
+  } else if (view === 'graph') {
     await loadGraph();
   } else if (hash.startsWith('#pipeline/')) {
     await showPipeline(hash.slice('#pipeline/'.length));
@@ -378,6 +458,7 @@ $('#sign-out').addEventListener('click', () => {
   localStorage.removeItem(TOKEN_KEY);
   state.session?.abort();
   state.pipelineEvents?.abort();
+  clearInterval(state.watchedTimer);
   state.endpoints = null;
   live(false);
   start();

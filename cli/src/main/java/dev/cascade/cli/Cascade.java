@@ -9,9 +9,9 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code cascade} command: its global options, its subcommands and the exit codes scripts can rely on. */
 @Command(name = "cascade", mixinStandardHelpOptions = true, versionProvider = Cascade.Version.class,
-        description = "Pipelines, builds, impact and rollouts of a running Cascade.",
+        description = "Pipelines, builds, impact, rollouts and watched base images of a running Cascade.",
         subcommands = {PipelinesCommand.class, PipelineCommand.class, BuildsCommand.class, ImpactCommand.class,
-                RolloutsCommand.class, RollbackCommand.class, CommandLine.HelpCommand.class},
+                RolloutsCommand.class, RollbackCommand.class, WatchedCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

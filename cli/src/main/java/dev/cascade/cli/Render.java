@@ -142,6 +142,22 @@ final class Render {
         return duration(Duration.between(from, to != null ? to : OffsetDateTime.now()).toMillis());
     }
 
+    /** How long ago a time of the service was: {@code 3m04s ago}; "-" when there is none. */
+    static String ago(String iso) {
+        OffsetDateTime t = parse(iso);
+        return t == null ? "-" : duration(Math.max(0, Duration.between(t, OffsetDateTime.now()).toMillis())) + " ago";
+    }
+
+    /** How long until a time of the service: {@code in 7m00s}, or {@code passed} once it has passed; "-" when there is none. */
+    static String until(String iso, String passed) {
+        OffsetDateTime t = parse(iso);
+        if (t == null) {
+            return "-";
+        }
+        long ms = Duration.between(OffsetDateTime.now(), t).toMillis();
+        return ms <= 0 ? passed : "in " + duration(ms);
+    }
+
     static String since(String start) {
         return duration(start, null);
     }

@@ -8,8 +8,6 @@ import dev.cascade.testsupport.CascadeSystem;
 import dev.cascade.testsupport.FollowingDeployment;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.TestTokens;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -46,15 +41,8 @@ class DashboardTests {
         system = RunningSystem.get();
         git = new GitRepos(system.work().resolve("git-dashboard"));
         reg = system.registry().host();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(Path.of("/usr/bin/chromium").toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1500,1000");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-        // the live list and tree are re-rendered on every event: an element read a moment ago may be gone
-        wait.ignoring(StaleElementReferenceException.class);
+        browser = Chromium.start();
+        wait = Chromium.waitFor(browser);
     }
 
     @AfterAll
@@ -65,8 +53,7 @@ class DashboardTests {
     }
 
     static void screenshot(String name) throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "screenshots"));
-        Files.write(dir.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        Chromium.screenshot(browser, name);
     }
 
     static String image(String name) {
@@ -157,5 +144,29 @@ class DashboardTests {
         assertThat(browser.findElement(By.cssSelector("#graph g[data-id='shop/Deployment/dash-shop']")).getAttribute("class")).contains("hit");
         assertThat(browser.findElement(By.cssSelector("#graph g[data-id='" + image("dash-lib") + "']")).getAttribute("class")).contains("chosen");
         screenshot("graph-blast-radius");
+    }
+
+    @Test
+    void theWatchedImagesPanelShowsWhatBuildServiceAnswers() throws Exception {
+        browser.get(system.trigger().url() + "/#watched");
+        browser.executeScript("localStorage.setItem('cascade.token', arguments[0])", TestTokens.VIEWER);
+        browser.navigate().refresh();
+        try {
+            wait.until(d -> !d.findElement(By.id("watched-summary")).getText().isEmpty());
+            var answer = given().baseUri(system.build().url()).get("/api/watched-images").then().extract();
+            if (answer.statusCode() == 404) {
+                // a build-service without the watcher: the panel says so instead of showing an empty list
+                assertThat(browser.findElement(By.id("watched-summary")).getText()).contains("does not watch base images");
+            } else {
+                assertThat(answer.statusCode()).isEqualTo(200);
+                List<String> images = answer.jsonPath().getList("image", String.class);
+                wait.until(d -> d.findElements(By.cssSelector("[data-testid=watched-row]")).stream()
+                        .map(r -> r.getAttribute("data-image")).toList().equals(images));
+            }
+            assertThat(browser.findElement(By.id("view-watched")).isDisplayed()).isTrue();
+            screenshot("watched-images");
+        } finally {
+            browser.executeScript("localStorage.removeItem('cascade.token')");
+        }
     }
 }
