@@ -3,11 +3,14 @@ package dev.cascade.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.common.git.GitRepository;
 import dev.cascade.testsupport.CascadeSystem;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.TestTokens;
 import dev.cascade.testsupport.WebhookDelivery;
+import dev.cascade.testsupport.WebhookPayloads;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Against the running system: each service's REST API lets in only bearer tokens with the right role, webhooks
- * only their sender's signature or token, and no secret ever shows up in a response or a service's log.
+ * only their sender's signature or token (and a registry's token buys nothing the registry does not hold), and no secret
+ * ever shows up in a response or a service's log.
  */
 @ExtendWith(RunningSystem.class)
 class SecurityTests {
@@ -217,6 +221,58 @@ class SecurityTests {
         assertThat(system.registry().files("security/payload-url", "1")).containsEntry("origin.txt", "the configured repository");
         assertThat(system.registry().labels("security/payload-url", "1")).containsEntry("org.opencontainers.image.source", configured)
                 .containsEntry("org.opencontainers.image.revision", commit);
+    }
+
+    @Test
+    void aRegistryNotificationWithAValidTokenForADigestTheRegistryNeverHadIsAcceptedRefusedAndBuildsNothing() throws Exception {
+        // a config built on a base pushed from outside, so that a new digest of the base would rebuild it
+        String reg = system.registry().host();
+        String base = system.registry().push("security/forged-base", "1");
+        String viewer = "Bearer " + TestTokens.VIEWER;
+        String build = system.build().url();
+        // the registry's own notification of that push has been taken in (and confirmed) first
+        await().atMost(Duration.ofMinutes(1)).until(() -> base.equals(JsonPath.from(send("GET", build + "/api/images/" + reg
+                + "/security/forged-base:1", viewer, null).body()).getString("digest")));
+        GitRepos git = new GitRepos(system.work().resolve("git-forged"));
+        String repo = git.create("forged-app");
+        git.commit("forged-app", Map.of("Dockerfile", "FROM " + reg + "/security/forged-base:1\nCOPY a.txt /a.txt\n", "a.txt", "a"), "one");
+        String operator = "Bearer " + TestTokens.OPERATOR;
+        assertThat(send("POST", build + "/api/build-configs", operator,
+                "{\"name\":\"forged-app\",\"source\":{\"repository\":\"%s\"},\"output\":\"%s/security/forged-app:1\"}".formatted(repo, reg))
+                .statusCode()).isEqualTo(201);
+        String first = JsonPath.from(send("POST", build + "/api/build-configs/forged-app/builds", operator, "{}").body()).getString("id");
+        await().atMost(Duration.ofMinutes(2)).until(() -> JsonPath.from(send("GET", build + "/api/builds/" + first, operator, null).body())
+                .getString("status"), st -> List.of("succeeded", "failed", "cancelled").contains(st));
+        assertThat(JsonPath.from(send("GET", build + "/api/builds/" + first, operator, null).body()).getString("status")).isEqualTo("succeeded");
+
+        // the registry's notification, with the registry's valid token, naming a digest the registry never had
+        String forged = "sha256:" + (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+        ObjectNode envelope = (ObjectNode) new ObjectMapper().readTree(WebhookPayloads.bytes("distribution/push-manifest-tagged.json"));
+        ObjectNode event = (ObjectNode) envelope.get("events").get(0);
+        event.put("id", UUID.randomUUID().toString());
+        ((ObjectNode) event.get("target")).put("digest", forged).put("repository", "security/forged-base").put("tag", "1")
+                .put("url", "http://" + reg + "/v2/security/forged-base/manifests/" + forged);
+        ((ObjectNode) event.get("request")).put("host", reg);
+        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create(system.trigger().url() + "/webhooks/registry/distribution"))
+                .header("Content-Type", WebhookDelivery.DISTRIBUTION_EVENTS_V1)
+                .header("Authorization", "Bearer " + system.secrets().get(1))
+                .POST(HttpRequest.BodyPublishers.ofString(envelope.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String pipeline = JsonPath.from(accepted.body()).getString("pipelineId");
+        assertThat(pipeline).isNotBlank();
+
+        // build-service asked the registry and refused it, with the reason; nothing was built or published for it
+        Map<String, Object> refusal = await().atMost(Duration.ofMinutes(1)).until(() -> {
+            List<Map<String, Object>> refused = JsonPath.from(send("GET", build + "/api/image-reports/refused", viewer, null).body()).getList("$");
+            return refused.stream().filter(r -> forged.equals(r.get("reportedDigest"))).findFirst().orElse(null);
+        }, java.util.Objects::nonNull);
+        assertThat(refusal).containsEntry("eventId", pipeline).containsEntry("image", reg + "/security/forged-base:1")
+                .containsEntry("currentDigest", base).containsEntry("sender", "distribution");
+        assertThat((String) refusal.get("reason")).contains("not in the registry").contains("does not hold " + forged);
+        assertThat(JsonPath.from(send("GET", build + "/api/builds?pipeline=" + pipeline, viewer, null).body()).getList("$")).isEmpty();
+        assertThat(JsonPath.from(send("GET", build + "/api/builds?config=forged-app", viewer, null).body()).getList("$")).hasSize(1);
+        assertThat(JsonPath.from(send("GET", build + "/api/images/" + reg + "/security/forged-base:1", viewer, null).body())
+                .getString("digest")).isEqualTo(base);
     }
 
     static String hmac(String secret, String body) {

@@ -154,8 +154,9 @@ public final class LocalRegistry implements AutoCloseable {
         }
     }
 
+    /** The registry by its name in image references, so that its notifications name the pushed image as builds' pushes do. */
     private URI base(String path) {
-        return URI.create("http://" + address + ":" + port + path);
+        return URI.create("http://" + host() + path);
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
