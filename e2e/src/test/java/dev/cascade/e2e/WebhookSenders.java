@@ -325,7 +325,8 @@ final class WebhookSenders {
             WebhookPayloads.bytes("artifactory/docker-pushed.json"), Map.of(), new Token("X-JFrog-Event-Auth", "", ARTIFACTORY_SECRET),
             List.of(new Field("/domain", NOT_A_VALUE), new Field("/event_type", NOT_A_VALUE),
                     new Field("/data", EnumSet.of(Kind.STRING, Kind.NUMBER, Kind.BOOLEAN, Kind.ARRAY, Kind.NULL)),
-                    new Field("/data/repo_key", NOT_A_VALUE), new Field("/data/image_name", NOT_A_VALUE), new Field("/data/tag", NOT_A_VALUE)),
+                    new Field("/data/repo_key", NOT_A_VALUE), new Field("/data/image_name", NOT_A_VALUE), new Field("/data/tag", NOT_A_VALUE),
+                    new Field("/data/sha256", NOT_A_VALUE)),
             List.of("/data/repo_key", "/data/image_name", "/data/tag", "/data/sha256"));
 
     static final List<Sender> GIT = List.of(GITHUB, GITLAB, GITEA, BITBUCKET, GENERIC);

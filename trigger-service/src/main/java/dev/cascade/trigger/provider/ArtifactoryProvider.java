@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * JFrog Artifactory predefined webhooks of the docker domain: a {@code pushed} event names the repository key, the
- * image, the tag and the SHA-256 of the tag's manifest (its digest). Artifactory sends the webhook's secret in
+ * image, the tag and the SHA-256 of the tag's manifest (its digest, required). Artifactory sends the webhook's secret in
  * {@code X-JFrog-Event-Auth}, as it is or, when the webhook is set to sign, as an HMAC-SHA256 of the body; either
  * is taken. An image is pulled as {@code <platform host>/<repository key>/<image>} unless another registry is
  * configured for its repository ({@code cascade.webhooks.artifactory.registries}).
@@ -74,10 +74,14 @@ public class ArtifactoryProvider extends RegistrySender {
         String repoKey = Json.text(data, "/repo_key").trim();
         String image = Json.text(data, "/image_name").trim();
         String tag = Json.text(data, "/tag").trim();
-        String sha256 = Json.optionalText(data, "/sha256");
-        String digest = sha256 == null || sha256.isBlank() ? null
-                : sha256.trim().startsWith("sha256:") ? sha256.trim() : "sha256:" + sha256.trim();
-        ImageCandidate candidate = candidate(registry(root, repoKey) + "/" + image + ":" + tag + (digest == null ? "" : "@" + digest), null);
+        // every pushed event carries the checksum of the tag's manifest, which is its digest: one without it is broken,
+        // and is not sent to the registry to be asked
+        String sha256 = Json.text(root, "/data/sha256").trim();
+        if (sha256.isEmpty()) {
+            throw new MalformedWebhookException("missing or empty field /data/sha256");
+        }
+        String digest = sha256.startsWith("sha256:") ? sha256 : "sha256:" + sha256;
+        ImageCandidate candidate = candidate(registry(root, repoKey) + "/" + image + ":" + tag + "@" + digest, null);
         return ParsedDelivery.images(event, pushKey(candidate), name(candidate), List.of(candidate));
     }
 

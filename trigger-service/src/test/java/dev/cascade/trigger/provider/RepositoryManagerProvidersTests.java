@@ -231,13 +231,22 @@ class RepositoryManagerProvidersTests {
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("docker.example.com", "virtual/library/ubuntu"));
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"", "   "})
+        void aPushWithoutItsManifestChecksumIsMalformedRatherThanAskedOfTheRegistry(String sha256) {
+            ObjectNode blank = fixture("artifactory/docker-pushed.json");
+            ((ObjectNode) blank.get("data")).put("sha256", sha256);
+            assertThatThrownBy(() -> parse(bytes(blank))).isInstanceOf(MalformedWebhookException.class).hasMessageContaining("/data/sha256");
+            ObjectNode missing = fixture("artifactory/docker-pushed.json");
+            ((ObjectNode) missing.get("data")).remove("sha256");
+            assertThatThrownBy(() -> parse(bytes(missing))).isInstanceOf(MalformedWebhookException.class).hasMessageContaining("/data/sha256");
+        }
+
         @Test
-        void withoutSha256TheIntakeResolvesTheDigest() {
+        void aChecksumWrittenAsADigestIsTakenAsItIs() {
             ObjectNode body = fixture("artifactory/docker-pushed.json");
-            ((ObjectNode) body.get("data")).remove("sha256");
-            ParsedDelivery d = parse(bytes(body));
-            assertThat(images(d)).extracting(ImageCandidate::digest).containsExactly((String) null);
-            assertThat(d.dedupKey()).isEqualTo("example.jfrog.io/docker-remote-cache/library/ubuntu:latest");
+            ((ObjectNode) body.get("data")).put("sha256", WebhookPayloads.ARTIFACTORY_DIGEST);
+            assertThat(images(parse(bytes(body)))).extracting(ImageCandidate::digest).containsExactly(WebhookPayloads.ARTIFACTORY_DIGEST);
         }
 
         @ParameterizedTest
