@@ -147,22 +147,27 @@ class DashboardTests {
     }
 
     @Test
-    void theWatchedImagesPanelShowsWhatBuildServiceAnswers() throws Exception {
+    void theWatchedImagesPanelShowsTheBaseNoConfigBuildsWithItsDigest() throws Exception {
+        // a base pushed from outside Cascade, and a config built FROM it: build-service watches the base
+        String digest = system.registry().push("dashboard/outside-base", "1");
+        config("dash-tool", "FROM " + reg + "/dashboard/outside-base:1\nCOPY dash-tool.txt /tool.txt\n");
+        var watched = await().atMost(Duration.ofMinutes(2)).until(
+                () -> given().baseUri(system.build().url()).get("/api/watched-images").then().statusCode(200).extract().jsonPath(),
+                j -> digest.equals(j.getString("find { it.image.endsWith('/dashboard/outside-base:1') }.lastDigest")));
+        assertThat(watched.getList("find { it.image.endsWith('/dashboard/outside-base:1') }.watchedFor.configs", String.class))
+                .containsExactly("dash-tool");
+        assertThat(watched.getList("image", String.class)).noneMatch(i -> i.contains("/dashboard/dash-"));
+
         browser.get(system.trigger().url() + "/#watched");
         browser.executeScript("localStorage.setItem('cascade.token', arguments[0])", TestTokens.VIEWER);
         browser.navigate().refresh();
         try {
-            wait.until(d -> !d.findElement(By.id("watched-summary")).getText().isEmpty());
-            var answer = given().baseUri(system.build().url()).get("/api/watched-images").then().extract();
-            if (answer.statusCode() == 404) {
-                // a build-service without the watcher: the panel says so instead of showing an empty list
-                assertThat(browser.findElement(By.id("watched-summary")).getText()).contains("does not watch base images");
-            } else {
-                assertThat(answer.statusCode()).isEqualTo(200);
-                List<String> images = answer.jsonPath().getList("image", String.class);
-                wait.until(d -> d.findElements(By.cssSelector("[data-testid=watched-row]")).stream()
-                        .map(r -> r.getAttribute("data-image")).toList().equals(images));
-            }
+            List<String> images = watched.getList("image", String.class);
+            wait.until(d -> d.findElements(By.cssSelector("[data-testid=watched-row]")).stream()
+                    .map(r -> r.getAttribute("data-image")).toList().equals(images));
+            String row = browser.findElements(By.cssSelector("[data-testid=watched-row]")).stream()
+                    .filter(r -> r.getAttribute("data-image").endsWith("/dashboard/outside-base:1")).findFirst().orElseThrow().getText();
+            assertThat(row).contains("dash-tool").contains(digest.substring("sha256:".length(), "sha256:".length() + 12));
             assertThat(browser.findElement(By.id("view-watched")).isDisplayed()).isTrue();
             screenshot("watched-images");
         } finally {

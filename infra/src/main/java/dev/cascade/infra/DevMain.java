@@ -103,6 +103,8 @@ public final class DevMain {
             if (registry != null) {
                 env.put("CASCADE_REGISTRY", registry);
                 env.put("CASCADE_REGISTRY_ENDPOINTS", registry + "=http://" + registry);
+                // the local registry notifies trigger-service of every push: its tags are watched only as a safety net
+                env.put("CASCADE_WATCH_WEBHOOK_REGISTRIES", registry);
             }
             children.add(pb.start());
         }

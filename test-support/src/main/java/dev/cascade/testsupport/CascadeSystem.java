@@ -89,6 +89,8 @@ public final class CascadeSystem implements AutoCloseable {
         env.put("CASCADE_BUILD_STORAGE_ROOT", work.resolve("buildah-storage").toString());
         env.put("CASCADE_BUILD_LOG_DIR", work.resolve("build-logs").toString());
         env.put("CASCADE_DEPLOY_NAMESPACES", namespace);
+        // the registry notifies trigger-service of every push: its tags are watched only as a safety net
+        env.put("CASCADE_WATCH_WEBHOOK_REGISTRIES", registry.host());
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", cluster.url());
         env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", namespace);
         env.putAll(TestTokens.env());
