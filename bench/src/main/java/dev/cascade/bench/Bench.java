@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs the benchmarks named as arguments ({@code idle rollout build cascade intake}; all when none) against
+ * Runs the benchmarks named as arguments ({@code idle rollout build build-jobs cascade intake watch}; all when none) against
  * the whole system as it ships ({@link CascadeSystem}), writing raw figures and a summary to the directory
  * named by {@code -Dbench.results}. Sizes come from system properties ({@code -Dbench.rollout.pushes=200}, ...).
  */
 public final class Bench {
 
     static final String NAMESPACE = "bench";
-    static final List<String> ALL = List.of("idle", "rollout", "build", "build-jobs", "cascade", "intake");
+    static final List<String> ALL = List.of("idle", "rollout", "build", "build-jobs", "cascade", "intake", "watch");
 
     public static void main(String[] args) throws Exception {
         Set<String> selected = new LinkedHashSet<>(args.length == 0 ? ALL : List.of(args));
@@ -29,7 +29,7 @@ public final class Bench {
         Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
         Results results = new Results(Path.of(System.getProperty("bench.results", "bench/results/latest")));
 
-        if (selected.stream().anyMatch(s -> !s.equals("intake") && !s.equals("build-jobs"))) {
+        if (selected.stream().anyMatch(s -> !List.of("intake", "build-jobs", "watch").contains(s))) {
             // one system for these; planning is measured without the coalescing window, and builds one at a time. The rollout
             // and cascade figures send registry notifications of new digests that no image has, so their reports are taken
             // as reported, without asking the registry (one HEAD on a local registry, outside what they measure)
@@ -65,6 +65,18 @@ public final class Bench {
                             "Kubernetes Jobs (the local cluster's kubelet runs the build pod's containers)");
                 } finally {
                     keepLogs(system, results.dir().resolve("logs-jobs"));
+                }
+            }
+        }
+        if (selected.contains("watch")) {
+            // its own system: every registry polled at a short interval, budgets that do not bind
+            Duration interval = Duration.ofSeconds(integer("bench.watch.interval", 120));
+            try (CascadeSystem system = CascadeSystem.start(root, NAMESPACE, WatchBench.env(interval))) {
+                try {
+                    WatchBench.run(system, system.work().resolve("watch-bench"), results, integer("bench.watch.tags", 10_000), interval,
+                            integer("bench.watch.repushes", 10));
+                } finally {
+                    keepLogs(system, results.dir().resolve("logs-watch"));
                 }
             }
         }

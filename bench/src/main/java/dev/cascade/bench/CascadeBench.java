@@ -1,21 +1,15 @@
 package dev.cascade.bench;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cascade.common.image.ImageRef;
 import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
-import dev.cascade.testsupport.GitRepos;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgPool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,10 +31,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * trigger-service; the time is until every config of that family has its {@code cascade.build.queued} event on
  * {@code cascade.builds}, counted by a plain Kafka consumer.
  *
- * <p>The synthetic configs are inserted with SQL into build-service's database ({@code build_config},
- * {@code config_input}), copying the spec of one config created over REST: creating 10,000 configs over REST
- * would read 10,000 Dockerfiles from git. Their repository does not exist, so their builds fail at checkout and
- * each family's subtree is then skipped; the next push is sent once {@code cascade.builds} has been quiet.
+ * <p>The configs are {@link SyntheticConfigs}: their builds fail at checkout and each family's subtree is then skipped;
+ * the next push is sent once {@code cascade.builds} has been quiet.
  */
 public final class CascadeBench {
 
@@ -68,10 +60,7 @@ public final class CascadeBench {
     private final Map<String, PipelineCount> counts = new ConcurrentHashMap<>();
     private final AtomicLong lastEvent = new AtomicLong(System.nanoTime());
     private final AtomicBoolean stop = new AtomicBoolean();
-    private ObjectNode templateSpec;
-    private String syntheticRepository;
-    private String branch;
-    private String strategy;
+    private final SyntheticConfigs synthetic;
     private int configs;
 
     /** Queued events seen for one pipeline. */
@@ -88,6 +77,7 @@ public final class CascadeBench {
         this.db = PgPool.pool(vertx, new PgConnectOptions().setHost("localhost").setPort(system.infra().postgresPort())
                 .setUser(system.infra().postgresUser()).setPassword(system.infra().postgresUser()).setDatabase("build"),
                 new PoolOptions().setMaxSize(2));
+        this.synthetic = new SyntheticConfigs(system, db);
     }
 
     public static void run(CascadeSystem system, Buildah buildah, Path work, Results results, int repeats) throws Exception {
@@ -96,7 +86,8 @@ public final class CascadeBench {
 
     void measure(Buildah buildah, Path work, int repeats) throws Exception {
         Map<String, String> headers = Harness.registryHeaders(system, buildah, "bench/cascade-probe");
-        template(work);
+        synthetic.template(work, host + "/bench/template-base:1");
+        configs = 1;
         Thread consumer = new Thread(this::consume, "cascade.builds counter");
         consumer.setDaemon(true);
         consumer.start();
@@ -220,58 +211,18 @@ public final class CascadeBench {
 
     // ---- the synthetic graph ----------------------------------------------------------------
 
-    /** One config created over REST, whose stored spec the synthetic configs copy. */
-    private void template(Path work) throws Exception {
-        GitRepos git = new GitRepos(work.resolve("cascade-git"));
-        String repo = git.create("bench-template");
-        git.commit("bench-template", Map.of("Dockerfile", "FROM " + host + "/bench/template-base:1\n"), "template");
-        HttpResponse<String> r = Harness.post(system.build().url() + "/api/build-configs", "application/json",
-                "{\"name\":\"bench-template\",\"source\":{\"repository\":\"%s\"},\"output\":\"%s/bench/template:1\"}".formatted(repo, host), Map.of());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("template config not created: " + r.body());
-        }
-        Row row = db.query("SELECT repository, branch, strategy, output_image, spec FROM build_config WHERE name = 'bench-template'").execute()
-                .toCompletionStage().toCompletableFuture().get().iterator().next();
-        if (!canonical(host + "/bench/template:1").equals(row.getString("output_image"))) {
-            throw new IllegalStateException("canonical image names differ: " + row.getString("output_image"));
-        }
-        templateSpec = (ObjectNode) Results.JSON.readTree(row.getString("spec"));
-        syntheticRepository = row.getString("repository").replace("bench-template", "bench-synthetic-missing");
-        branch = row.getString("branch");
-        strategy = row.getString("strategy");
-        configs = 1;
-    }
-
     private void insert(Family f) throws Exception {
         String base = canonical(host + "/bench/base-" + f.name() + ":1");
-        String digest = "sha256:" + "0".repeat(64);
-        OffsetDateTime now = OffsetDateTime.now();
-        List<Tuple> configRows = new ArrayList<>();
-        List<Tuple> inputRows = new ArrayList<>();
+        List<SyntheticConfigs.Config> family = new ArrayList<>();
         for (int i = 0; i < f.size(); i++) {
-            String name = f.name() + "-" + i;
-            String output = canonical(host + "/bench/" + name + ":1");
-            ObjectNode spec = templateSpec.deepCopy();
-            spec.put("name", name);
-            spec.put("output", host + "/bench/" + name + ":1");
-            ((ObjectNode) spec.get("source")).put("repository", syntheticRepository);
-            configRows.add(Tuple.of(name, syntheticRepository, branch, output, strategy, false, true, Results.JSON.writeValueAsString(spec), now, now));
             String input = i == 0 || f.fanout() == 0 ? base : canonical(host + "/bench/" + f.name() + "-" + ((i - 1) / f.fanout()) + ":1");
-            inputRows.add(Tuple.of(name, input, digest));
+            family.add(new SyntheticConfigs.Config(f.name() + "-" + i, input));
         }
-        for (int from = 0; from < configRows.size(); from += 1000) {
-            int to = Math.min(configRows.size(), from + 1000);
-            db.preparedQuery("""
-                            INSERT INTO build_config (name, repository, branch, output_image, strategy, on_git_push, on_base_change, spec,
-                                created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""")
-                    .executeBatch(configRows.subList(from, to)).toCompletionStage().toCompletableFuture().get();
-            db.preparedQuery("INSERT INTO config_input (config, image, digest) VALUES ($1, $2, $3)")
-                    .executeBatch(inputRows.subList(from, to)).toCompletionStage().toCompletableFuture().get();
-        }
+        synthetic.insert(family);
         configs += f.size();
     }
 
     static String canonical(String ref) {
-        return ImageRef.parse(ref).withoutDigest().toString();
+        return SyntheticConfigs.canonical(ref);
     }
 }
