@@ -7,23 +7,17 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgPool;
 import io.vertx.sqlclient.PoolOptions;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Cascade planning: synthetic graphs of 1,000 and then 10,000 configs, in families of different shape, each
@@ -177,24 +171,16 @@ public final class CascadeBench {
     }
 
     private void consume() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infra().kafkaBootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of("cascade.builds"));
+        try (KafkaConsumer<String, String> consumer = Harness.consumer(system, "cascade.builds", "earliest")) {
             while (!stop.get()) {
                 var records = consumer.poll(Duration.ofMillis(50));
                 long now = System.nanoTime();
                 for (ConsumerRecord<String, String> rec : records) {
                     lastEvent.set(now);
-                    if (!"cascade.build.queued".equals(header(rec, "ce_type"))) {
+                    if (!"cascade.build.queued".equals(Harness.header(rec, "ce_type"))) {
                         continue;
                     }
-                    PipelineCount c = counts.computeIfAbsent(String.valueOf(header(rec, "ce_pipelineid")), k -> new PipelineCount());
+                    PipelineCount c = counts.computeIfAbsent(String.valueOf(Harness.header(rec, "ce_pipelineid")), k -> new PipelineCount());
                     if (c.queued.getAndIncrement() == 0) {
                         c.first = now;
                     }
@@ -204,10 +190,6 @@ public final class CascadeBench {
         }
     }
 
-    private static String header(ConsumerRecord<?, ?> rec, String name) {
-        Header h = rec.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
 
     // ---- the synthetic graph ----------------------------------------------------------------
 

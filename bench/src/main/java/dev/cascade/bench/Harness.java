@@ -17,10 +17,17 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What the benchmarks share: HTTP and JSON, registry notifications, and looking at service processes. */
 public final class Harness {
@@ -159,5 +166,25 @@ public final class Harness {
             }
         }
         throw new IOException("no VmRSS for " + pid);
+    }
+
+    /** A plain consumer of the system's {@code topic} in a group of its own, from {@code offsetReset} ("earliest", "latest"). */
+    public static KafkaConsumer<String, String> consumer(CascadeSystem system, String topic, String offsetReset) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infra().kafkaBootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
+        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    /** A record's header as text, null when it has none of that name. */
+    public static String header(ConsumerRecord<?, ?> rec, String name) {
+        Header h = rec.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 }

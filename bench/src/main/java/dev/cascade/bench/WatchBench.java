@@ -19,18 +19,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Watching base images: {@code tags} watched tags across five registries (the system's own and four more Distribution
@@ -233,19 +228,10 @@ public final class WatchBench {
     }
 
     private void consume() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infra().kafkaBootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of("cascade.builds"));
+        try (KafkaConsumer<String, String> consumer = Harness.consumer(system, "cascade.builds", "latest")) {
             while (!stop.get()) {
                 for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(50))) {
-                    Header type = rec.headers().lastHeader("ce_type");
-                    if (type != null && "cascade.build.queued".equals(new String(type.value(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    if ("cascade.build.queued".equals(Harness.header(rec, "ce_type"))) {
                         queuedAt.putIfAbsent(rec.key(), System.nanoTime());
                     }
                 }
