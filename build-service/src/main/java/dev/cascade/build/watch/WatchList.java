@@ -158,8 +158,8 @@ public class WatchList {
                             INSERT INTO watched_image (image, registry, configs, builders, workloads, webhooks, interval_ms, next_check_at)
                             VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT (image) DO NOTHING""", inserts)
                             .chain(() -> batch(conn, """
-                                    UPDATE watched_image SET configs = $3, builders = $4, workloads = $5, webhooks = $6, interval_ms = $7,
-                                        next_check_at = least(next_check_at, coalesce(last_checked_at, now()) + make_interval(secs => $7 / 1000.0))
+                                    UPDATE watched_image SET configs = $3, builders = $4, workloads = $5, webhooks = $6, interval_ms = $7::bigint,
+                                        next_check_at = least(next_check_at, coalesce(last_checked_at, now()) + make_interval(secs => $7::bigint / 1000.0))
                                     WHERE image = $1 AND registry = $2""", updates))
                             .chain(() -> gone.length == 0 ? Uni.createFrom().voidItem()
                                     : conn.preparedQuery("DELETE FROM watched_image WHERE image = ANY($1)").execute(Tuple.of(gone)).replaceWithVoid())

@@ -287,6 +287,16 @@ class ImageWatchTests {
         assertThat(failing).allMatch(t -> t.get("lastError") != null);
         Set<Object> failingImages = failing.stream().map(t -> t.get("image")).collect(Collectors.toSet());
         assertThat(failingImages).contains(reg + "/upstream/builder:1").doesNotContain(base);
+
+        // a config saved later on a tag already watched: the tag's reasons change, its row is updated, not added again
+        String also = git.create("watch-also");
+        git.commit("watch-also", Map.of("Dockerfile", "FROM " + steady + "\nCOPY a /a\n", "a", "a"), "also");
+        createConfig("{\"name\":\"watch-also\",\"source\":{\"repository\":\"%s\"},\"output\":\"%s\"}".formatted(also, reg + "/team/watch-also:1"));
+        JsonPath updated = await().atMost(Duration.ofSeconds(20)).until(() -> watched(steady),
+                w -> w.getList("watchedFor.configs").contains("watch-also"));
+        assertThat(updated.getList("watchedFor.configs")).containsExactly("watch-also", "watch-app");
+        assertThat(given().get("/api/watched-images").then().statusCode(200).extract().jsonPath().getList("image", String.class))
+                .containsOnlyOnce(steady);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
