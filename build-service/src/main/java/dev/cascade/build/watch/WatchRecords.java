@@ -84,12 +84,14 @@ class WatchRecords {
         boolean registryWide = e != null && (e.throttled() || e.serverError() || e.unreachable() || e.unauthorized());
         if (registryWide) {
             Log.warnf("watched image %s: %s", claim.image(), message);
-            // the tag stays due: it is asked again when its registry's backoff has passed
-            return pool.preparedQuery("""
+            // the tag stays due: it is asked again when its registry's backoff has passed. The registry is left alone
+            // before the tag's lease is given up, so no claim in between finds the tag due and its registry askable
+            return backOff(claim, e, message)
+                    .chain(() -> pool.preparedQuery("""
                             UPDATE watched_image SET last_checked_at = now(), last_error = $3, lease_owner = NULL, lease_until = NULL
                             WHERE image = $1 AND lease_owner = $2""")
-                    .execute(Tuple.of(claim.image(), owner, message))
-                    .chain(() -> backOff(claim, e, message));
+                    .execute(Tuple.of(claim.image(), owner, message)))
+                    .replaceWithVoid();
         }
         // the registry answered: the tag is missing, denied, or answered strangely; its registry's other tags go on
         Duration wait = e != null && e.status() == 403 ? settings.maxBackoff() : intervals.jittered(claim.interval());
