@@ -124,7 +124,7 @@ public final class DevMain {
                     svc.getKey(), base, base, base, base));
         }
         out.append("\n  webhooks         http://localhost:8081/webhooks/git/{github|gitlab|gitea|bitbucket}\n");
-        out.append("                   http://localhost:8081/webhooks/registry/{distribution|dockerhub|harbor|quay|ghcr}\n");
+        out.append("                   http://localhost:8081/webhooks/registry/{distribution|dockerhub|harbor|quay|ghcr|acr|nexus|artifactory}\n");
         out.append("  pipelines        http://localhost:8081/api/pipelines\n");
         out.append("  kafka            ").append(infra.kafkaBootstrap()).append('\n');
         out.append("  postgres         localhost:").append(infra.postgresPort()).append(" (user postgres; databases ")
