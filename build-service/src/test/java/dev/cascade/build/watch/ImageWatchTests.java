@@ -144,11 +144,13 @@ class ImageWatchTests {
             await().atMost(Duration.ofSeconds(30)).until(() -> given().queryParam("config", "watch-app").queryParam("pipeline", id)
                     .get("/api/builds").then().statusCode(200).extract().jsonPath().getList("id").size() == 1);
 
-            // two more intervals: the tag is asked again and again, and nothing more is published or built
-            Thread.sleep(INTERVAL.multipliedBy(2).plus(SLACK).toMillis());
-            assertThat(pushesOf(images, "upstream/base")).hasSize(1);
-            assertThat(pushesOf(images, STEADY)).isEmpty();
-            assertThat(given().queryParam("config", "watch-app").get("/api/builds").then().extract().jsonPath().getList("id")).hasSize(2);
+            // two more intervals: the tag is asked again and again, and nothing more is published or built, at any moment
+            Duration twoIntervals = INTERVAL.multipliedBy(2).plus(SLACK);
+            await().during(twoIntervals).atMost(twoIntervals.plusSeconds(5)).untilAsserted(() -> {
+                assertThat(pushesOf(images, "upstream/base")).hasSize(1);
+                assertThat(pushesOf(images, STEADY)).isEmpty();
+                assertThat(given().queryParam("config", "watch-app").get("/api/builds").then().extract().jsonPath().getList("id")).hasSize(2);
+            });
             assertThat(Instant.parse(watched(base).getString("lastCheckedAt"))).isAfter(Instant.parse(found.getString("lastCheckedAt")));
         }
     }
@@ -184,8 +186,10 @@ class ImageWatchTests {
     void aRegistrysBudgetHoldsForAllItsTagsTogether() throws Exception {
         RegistryProxy budgeted = WatchedRegistriesResource.budgeted;
         await().atMost(Duration.ofSeconds(20)).until(() -> budgeted.manifestRequests(STEADY).size() >= WatchedRegistriesResource.BUDGET);
-        Thread.sleep(INTERVAL.multipliedBy(2).plus(SLACK).toMillis()); // four tags due every 3 s: 8 more checks without the budget
-        assertThat(budgeted.manifestRequests(STEADY)).hasSize(WatchedRegistriesResource.BUDGET);
+        // four tags due every 3 s: 8 more checks over two intervals without the budget; none at any moment with it
+        Duration twoIntervals = INTERVAL.multipliedBy(2).plus(SLACK);
+        await().during(twoIntervals).atMost(twoIntervals.plusSeconds(5))
+                .untilAsserted(() -> assertThat(budgeted.manifestRequests(STEADY)).hasSize(WatchedRegistriesResource.BUDGET));
 
         List<Map<String, Object>> tags = given().queryParam("registry", budgeted.host()).get("/api/watched-images").then().statusCode(200)
                 .extract().jsonPath().getList("$");
@@ -213,7 +217,9 @@ class ImageWatchTests {
         assertThat(refused.getString("registryState.lastError")).contains("refused the configured credentials");
 
         int before = wrong.manifestRequests(STEADY).size();
-        Thread.sleep(5000);
+        Duration window = Duration.ofSeconds(5);
+        await().during(window).atMost(window.plusSeconds(5))
+                .untilAsserted(() -> assertThat(wrong.manifestRequests(STEADY).size() - before).isLessThanOrEqualTo(12));
         int checks = wrong.manifestRequests(STEADY).size() - before;
         // a check is two requests (the challenge, then the credentials); asked at every 200 ms tick it would be 50
         assertThat(checks).isBetween(2, 12);
