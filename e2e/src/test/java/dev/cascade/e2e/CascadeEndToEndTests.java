@@ -23,7 +23,11 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -126,6 +130,64 @@ class CascadeEndToEndTests {
         kubeClient.apps().deployments().inNamespace(NS).resource(FollowingDeployment.of(NS, name, image, 2, 60)).create();
     }
 
+    /**
+     * What the pipeline did shows on each service's /q/metrics: the base push's webhook, the three builds (each
+     * waited in the queue and ran), the cascade of three, the app's rollout, the events each service published and
+     * consumed, the outbox drained again, and the consumers' lag per topic.
+     */
+    void metricsMovedWithThePipeline(Metrics triggerBefore, Metrics buildBefore, Metrics deployBefore) {
+        Metrics t = await().atMost(Duration.ofSeconds(30)).until(() -> Metrics.of(trigger.url()),
+                m -> m.sum("cascade_events_consumed_total", Map.of("outcome", "processed"))
+                        > triggerBefore.sum("cascade_events_consumed_total", Map.of("outcome", "processed")));
+        var accepted = Map.of("kind", "registry", "sender", "distribution", "outcome", "accepted");
+        assertThat(t.sum("cascade_webhook_intake_seconds_count", accepted) - triggerBefore.sum("cascade_webhook_intake_seconds_count", accepted))
+                .as("registry webhooks accepted").isGreaterThanOrEqualTo(1);
+        var duplicates = Map.of("sender", "distribution", "outcome", "duplicate");
+        assertThat(t.sum("cascade_webhook_intake_seconds_count", duplicates) - triggerBefore.sum("cascade_webhook_intake_seconds_count", duplicates))
+                .as("the three redeliveries").isEqualTo(3);
+        assertThat(t.sum("cascade_events_published_total", Map.of("type", "cascade.image.reported"))
+                - triggerBefore.sum("cascade_events_published_total", Map.of("type", "cascade.image.reported"))).isGreaterThanOrEqualTo(1);
+
+        // the sampled gauges run every 5 s: wait for the queue to read empty again
+        Metrics b = await().atMost(Duration.ofSeconds(30)).until(() -> Metrics.of(build.url()),
+                m -> m.sum("cascade_build_duration_seconds_count", Map.of("status", "succeeded"))
+                        - buildBefore.sum("cascade_build_duration_seconds_count", Map.of("status", "succeeded")) >= 3
+                        && m.sum("cascade_builds_queued") == 0 && m.sum("cascade_outbox_backlog") == 0);
+        assertThat(b.sum("cascade_builds_total", Map.of("status", "succeeded")) - buildBefore.sum("cascade_builds_total", Map.of("status", "succeeded")))
+                .isEqualTo(3);
+        assertThat(b.sum("cascade_build_queue_wait_seconds_count") - buildBefore.sum("cascade_build_queue_wait_seconds_count")).isEqualTo(3);
+        assertThat(b.sum("cascade_build_duration_seconds_sum", Map.of("status", "succeeded"))
+                - buildBefore.sum("cascade_build_duration_seconds_sum", Map.of("status", "succeeded"))).isPositive();
+        assertThat(b.sum("cascade_cascade_size_count") - buildBefore.sum("cascade_cascade_size_count")).isEqualTo(1);
+        assertThat(b.sum("cascade_cascade_size_sum") - buildBefore.sum("cascade_cascade_size_sum")).isEqualTo(3);
+        assertThat(b.sum("cascade_outbox_oldest_age_seconds")).isZero();
+        assertThat(b.sum("cascade_events_consumed_total", Map.of("outcome", "processed"))
+                - buildBefore.sum("cascade_events_consumed_total", Map.of("outcome", "processed"))).isPositive();
+        assertThat(b.sum("cascade_events_consumed_total", Map.of("outcome", "dead-lettered"))).isZero();
+        assertThat(b.has("kafka_consumer_fetch_manager_records_lag_max")).as("consumer lag per topic in %s", b.names("kafka_")).isTrue();
+
+        Metrics d = await().atMost(Duration.ofSeconds(30)).until(() -> Metrics.of(deploy.url()),
+                m -> m.sum("cascade_rollout_duration_seconds_count", Map.of("outcome", "succeeded"))
+                        > deployBefore.sum("cascade_rollout_duration_seconds_count", Map.of("outcome", "succeeded")));
+        assertThat(d.sum("cascade_rollouts_total", Map.of("outcome", "succeeded"))
+                - deployBefore.sum("cascade_rollouts_total", Map.of("outcome", "succeeded"))).isEqualTo(1);
+        assertThat(d.sum("cascade_rollouts_total", Map.of("outcome", "rolledback"))).isZero();
+        assertThat(d.sum("cascade_rollout_duration_seconds_count", Map.of("outcome", "succeeded"))
+                - deployBefore.sum("cascade_rollout_duration_seconds_count", Map.of("outcome", "succeeded"))).isEqualTo(1);
+
+        // every metric the shipped dashboard and alert rules query is one a service serves
+        Path observability = Path.of("..", "deploy", "observability");
+        Set<String> queried = new TreeSet<>();
+        for (String file : List.of("cascade-dashboard.json", "cascade-alerts.yaml")) {
+            Matcher m = Pattern.compile("\\b((?:cascade|kafka)_[a-z_]+)").matcher(Files.readString(observability.resolve(file)));
+            while (m.find()) {
+                queried.add(m.group(1));
+            }
+        }
+        assertThat(queried).as("metrics the dashboard and alerts query").hasSizeGreaterThan(15);
+        assertThat(queried).allSatisfy(name -> assertThat(t.has(name) || b.has(name) || d.has(name)).as("%s is served", name).isTrue());
+    }
+
     @Test
     void aNewBaseRebuildsTheDiamondInOrderEachOnceAndRollsTheAppOutUnderOnePipeline() throws Exception {
         // the graph: three configs on an external base, each built once by hand so Cascade knows what they built on
@@ -148,6 +210,7 @@ class CascadeEndToEndTests {
 
         // a new base is pushed to the registry; its notification starts the pipeline
         int deliveriesBefore = recorder.deliveries.size();
+        Metrics triggerBefore = Metrics.of(trigger.url()), buildBefore = Metrics.of(build.url()), deployBefore = Metrics.of(deploy.url());
         String newBase = pushBase("v2");
         UUID pipeline = await().atMost(Duration.ofMinutes(1)).until(() -> {
             JsonPath known = at(build).get("/api/images/" + image("base")).then().extract().jsonPath();
@@ -198,6 +261,7 @@ class CascadeEndToEndTests {
                 () -> at(trigger).get("/api/pipelines/" + pipeline).then().extract().jsonPath(),
                 j -> "succeeded".equals(j.getString("status")) && flatten(j.getMap("root")).stream().anyMatch(n -> n.kind().equals("rollout")));
         List<TreeNode> nodes = flatten(tree.getMap("root"));
+        metricsMovedWithThePipeline(triggerBefore, buildBefore, deployBefore);
         TreeNode root = nodes.get(0);
         assertThat(root.kind()).isEqualTo("image");
         assertThat(root.fields()).containsEntry("digest", newBase);

@@ -1,10 +1,12 @@
 package dev.cascade.messaging;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -21,10 +23,17 @@ public class IdempotentConsumer {
 
     private final IncomingEvents incoming;
     private final ProcessedEvents processed;
+    private final MeterRegistry metrics;
 
-    public IdempotentConsumer(IncomingEvents incoming, ProcessedEvents processed) {
+    public IdempotentConsumer(IncomingEvents incoming, ProcessedEvents processed, MeterRegistry metrics) {
         this.incoming = incoming;
         this.processed = processed;
+        this.metrics = metrics;
+    }
+
+    /** {@code cascade_events_consumed_total{consumer, outcome}}: processed, redelivered (already done) or dead-lettered. */
+    private void count(String consumer, String outcome) {
+        metrics.counter("cascade.events.consumed", "consumer", consumer, "outcome", outcome).increment();
     }
 
     public <T> Uni<Void> consume(Message<?> message, String consumer, Class<T> dataType,
@@ -34,14 +43,18 @@ public class IdempotentConsumer {
             event = incoming.read(message, dataType);
         } catch (UnprocessableEventException e) {
             Log.warnf("%s: dead-lettering a message: %s", consumer, e.getMessage());
+            count(consumer, "dead-lettered");
             return Uni.createFrom().completionStage(message.nack(e));
         }
+        AtomicReference<String> outcome = new AtomicReference<>(); // of the try that committed
         return Panache.withTransaction(() -> processed.firstTime(consumer, event)
                         .chain(first -> {
                             if (!first) {
                                 Log.debugf("%s: event %s already processed, acknowledging the redelivery", consumer, event.id());
+                                outcome.set("redelivered");
                                 return Uni.createFrom().voidItem();
                             }
+                            outcome.set("processed");
                             return effect.apply(event);
                         }))
                 // the database being away (a restart, a failover) is no reason to dead-letter an event: the event
@@ -54,9 +67,11 @@ public class IdempotentConsumer {
                 .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(RETRIES)
                 .onItemOrFailure().transformToUni((ignored, failure) -> {
                     if (failure == null) {
+                        count(consumer, outcome.get());
                         return Uni.createFrom().completionStage(message.ack());
                     }
                     Log.errorf(failure, "%s: processing event %s (%s) failed", consumer, event.id(), event.type());
+                    count(consumer, "dead-lettered");
                     return Uni.createFrom().completionStage(message.nack(failure));
                 });
     }

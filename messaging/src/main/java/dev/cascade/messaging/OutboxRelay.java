@@ -1,6 +1,7 @@
 package dev.cascade.messaging;
 
 import dev.cascade.common.events.CloudEventAttributes;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -15,6 +16,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.net.URI;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -51,12 +53,13 @@ public class OutboxRelay {
     private final int batchSize;
     private final Duration pollInterval;
     private final Vertx vertx;
+    private final Event<PublishedEvent> published;
     private final AtomicBoolean running = new AtomicBoolean();
     /** A wake arrived: set before a relay is asked for, cleared when one starts, so no wake is lost to a running relay. */
     private final AtomicBoolean wanted = new AtomicBoolean();
     private volatile boolean stopping;
 
-    public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter, Vertx vertx,
+    public OutboxRelay(Pool pool, @Channel(CHANNEL) MutinyEmitter<String> emitter, Vertx vertx, Event<PublishedEvent> published,
                        @ConfigProperty(name = "cascade.events.source") String source,
                        @ConfigProperty(name = "cascade.outbox.batch-size", defaultValue = "200") int batchSize,
                        @ConfigProperty(name = "cascade.outbox.poll-interval", defaultValue = "100ms") Duration pollInterval) {
@@ -66,6 +69,7 @@ public class OutboxRelay {
         this.batchSize = batchSize;
         this.pollInterval = pollInterval;
         this.vertx = vertx;
+        this.published = published;
     }
 
     /** Polls the outbox on a Vert.x timer once the application has started; a poll still running is not overlapped. */
@@ -110,14 +114,17 @@ public class OutboxRelay {
 
     private Uni<Integer> relayBatches(int soFar) {
         return pool.withTransaction(this::relayOneBatch)
+                .invoke(sent -> sent.forEach(this::announce)) // committed: the rows are stamped sent
+                .map(List::size)
                 .chain(n -> n < batchSize ? Uni.createFrom().item(soFar + n) : relayBatches(soFar + n));
     }
 
-    private Uni<Integer> relayOneBatch(SqlConnection conn) {
+    /** Publishes one batch of unsent rows and stamps them sent, in the caller's transaction; returns the rows. */
+    private Uni<List<Row>> relayOneBatch(SqlConnection conn) {
         return conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1) AS locked").execute(Tuple.of(ADVISORY_LOCK))
                 .chain(lock -> {
                     if (!lock.iterator().next().getBoolean("locked")) {
-                        return Uni.createFrom().item(0); // another replica is relaying
+                        return Uni.createFrom().item(List.<Row>of()); // another replica is relaying
                     }
                     return conn.preparedQuery("""
                                     SELECT id, event_id, topic, event_key, event_type, pipeline_id, causation_id, subject, payload, created_at
@@ -127,7 +134,7 @@ public class OutboxRelay {
                                 List<Row> batch = new ArrayList<>();
                                 rows.forEach(batch::add);
                                 if (batch.isEmpty()) {
-                                    return Uni.createFrom().item(0);
+                                    return Uni.createFrom().item(batch);
                                 }
                                 Long[] ids = batch.stream().map(r -> r.getLong("id")).toArray(Long[]::new);
                                 // handed to the producer in order without waiting for each acknowledgement (it keeps
@@ -136,9 +143,19 @@ public class OutboxRelay {
                                         .andFailFast()
                                         .chain(() -> conn.preparedQuery("UPDATE outbox_event SET sent_at = now() WHERE id = ANY($1)")
                                                 .execute(Tuple.of(ids)))
-                                        .map(updated -> batch.size());
+                                        .replaceWith(batch);
                             });
                 });
+    }
+
+    /** Tells this service's observers (metrics) that a row went out. */
+    private void announce(Row r) {
+        try {
+            published.fire(new PublishedEvent(r.getString("event_type"), r.getString("topic"), r.getUUID("pipeline_id"),
+                    r.getString("payload"), r.getOffsetDateTime("created_at")));
+        } catch (RuntimeException e) {
+            Log.warnf(e, "an observer of published event %s failed; the event was published", r.getUUID("event_id"));
+        }
     }
 
     private Message<String> toMessage(Row r) {

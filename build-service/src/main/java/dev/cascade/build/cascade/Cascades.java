@@ -1,6 +1,7 @@
 package dev.cascade.build.cascade;
 
 import dev.cascade.build.config.BuildConfig;
+import dev.cascade.build.metrics.BuildMetrics;
 import dev.cascade.build.queue.Build;
 import dev.cascade.build.queue.BuildDispatcher;
 import dev.cascade.build.queue.BuildQueue;
@@ -42,11 +43,13 @@ public class Cascades {
     private final BuildQueue buildQueue;
     private final BuildDispatcher dispatcher;
     private final CascadeSettings settings;
+    private final BuildMetrics metrics;
 
-    public Cascades(BuildQueue buildQueue, BuildDispatcher dispatcher, CascadeSettings settings) {
+    public Cascades(BuildQueue buildQueue, BuildDispatcher dispatcher, CascadeSettings settings, BuildMetrics metrics) {
         this.buildQueue = buildQueue;
         this.dispatcher = dispatcher;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     void start(@Observes StartupEvent started, Periodic periodic) {
@@ -198,6 +201,7 @@ public class Cascades {
                                         new Causation(p.pipelineId, p.eventId), p.coalesced).call(p::delete))
                                 .collect().asList()))
                 .invoke(planned -> {
+                    planned.forEach(builds -> metrics.cascadeQueued(builds.size()));
                     if (!planned.isEmpty()) {
                         dispatcher.dispatchSoon();
                     }
