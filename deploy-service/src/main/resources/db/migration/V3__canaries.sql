@@ -17,6 +17,7 @@ CREATE TABLE canary_stage (
     status       TEXT        NOT NULL,
     reason       TEXT,
     soak_until   TIMESTAMPTZ,
+    opened_at    TIMESTAMPTZ NOT NULL,   -- the canaries planned since count: a later wave's canary reopens the stage
     created_at   TIMESTAMPTZ NOT NULL,
     updated_at   TIMESTAMPTZ NOT NULL
 );

@@ -89,6 +89,7 @@ public class CanaryGates {
                         CanaryStage s = new CanaryStage();
                         s.pipelineId = r.pipelineId;
                         s.status = CanaryStage.Status.CANARY;
+                        s.openedAt = r.createdAt;
                         s.createdAt = now;
                         s.updatedAt = now;
                         Log.infof("pipeline %s: canary stage opened by %s", r.pipelineId, r.workloadKey());
@@ -108,7 +109,7 @@ public class CanaryGates {
                         }
                         default -> {
                             if (r.canary) {
-                                reopen(stage, now);
+                                reopen(stage, r.createdAt, now);
                                 return Uni.createFrom().nullItem();
                             }
                             if (stage.status.letsThrough()) {
@@ -138,7 +139,8 @@ public class CanaryGates {
             if (stage == null || !CanaryStage.Status.OPEN.contains(stage.status)) {
                 return Uni.createFrom().item(Review.NOTHING); // another replica moved it meanwhile
             }
-            return Rollout.<Rollout>list("pipelineId = ?1 and canary = true", pipelineId).chain(canaries -> {
+            return Rollout.<Rollout>list("pipelineId = ?1 and canary = true and createdAt >= ?2", pipelineId, stage.openedAt)
+                    .chain(canaries -> {
                 OffsetDateTime now = OffsetDateTime.now();
                 Optional<Rollout> failed = canaries.stream().filter(c -> FAILED.contains(c.status)).findFirst();
                 if (failed.isPresent()) {
@@ -243,9 +245,10 @@ public class CanaryGates {
                 .replaceWithVoid();
     }
 
-    private static void reopen(CanaryStage stage, OffsetDateTime now) {
+    private static void reopen(CanaryStage stage, OffsetDateTime canaryPlanned, OffsetDateTime now) {
         if (stage.status != CanaryStage.Status.CANARY) {
             stage.status = CanaryStage.Status.CANARY;
+            stage.openedAt = canaryPlanned;
             stage.soakUntil = null;
             stage.reason = null;
             stage.updatedAt = now;

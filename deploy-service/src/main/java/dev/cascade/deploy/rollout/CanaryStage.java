@@ -43,6 +43,10 @@ public class CanaryStage extends PanacheEntityBase {
     @Column(name = "soak_until")
     public OffsetDateTime soakUntil;
 
+    /** When the stage was opened, or reopened by a later wave's canary: the canary rollouts planned since are the ones it waits for. */
+    @Column(name = "opened_at", nullable = false)
+    public OffsetDateTime openedAt;
+
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 
