@@ -110,12 +110,14 @@ public class RolloutPlanner {
             return Uni.createFrom().nullItem();
         }
         Rollout r = newRollout(w.ref(), container, image, running, pushedAt, event);
-        r.canary = p.canary();
-        return WorkloadPause.<WorkloadPause>findById(w.ref()).chain(pause -> pause != null
-                ? admit(r, RolloutDecision.admit(r, c.trigger(), true, null, false), null, false)
-                : latest(r).chain(latest -> ApprovalGate.<ApprovalGate>findById(w.ref().namespace())
-                        .chain(gate -> admit(r, RolloutDecision.admit(r, c.trigger(), false, latest, gate != null), latest,
-                                baseImageCascade))));
+        return WorkloadPause.<WorkloadPause>findById(w.ref()).chain(pause -> {
+            if (pause != null) {
+                return admit(r, RolloutDecision.admit(r, c.trigger(), true, null, false), null, false); // a paused canary takes no part
+            }
+            r.canary = p.canary();
+            return latest(r).chain(latest -> ApprovalGate.<ApprovalGate>findById(w.ref().namespace())
+                    .chain(gate -> admit(r, RolloutDecision.admit(r, c.trigger(), false, latest, gate != null), latest, baseImageCascade)));
+        });
     }
 
     /** The container's latest rollout that succeeded or is on its way, by push time. */
