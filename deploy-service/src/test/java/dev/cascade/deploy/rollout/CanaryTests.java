@@ -127,21 +127,27 @@ class CanaryTests {
     @Test
     void aCanaryThatBecomesUnavailableDuringItsSoakHoldsTheRest() {
         String base = REG + "/team/soak:1";
+        String app = REG + "/team/soak-app:1";
         deploy("soak-canary", base, canary(base, "60s"));
         deploy("soak-web", base, follows(base));
+        deploy("soak-app", app, follows(app));
         UUID pipeline = UUID.randomUUID();
         send(root("team/soak", "1", digest('d'), pipeline));
 
         awaitRollout("soak-canary", "succeeded");
         await().atMost(Duration.ofSeconds(10)).until(() -> "soaking".equals(canaryStage(pipeline).getString("status")));
         assertThat(rollouts("soak-web").getString("[0].status")).isEqualTo("waiting");
+        // a later wave of the cascade, while its canary soaks, waits too
+        send(built("team/soak-app", "1", digest('g'), pipeline));
+        assertThat(awaitRollout("soak-app", "waiting").getString("[0].reason")).isEqualTo("waiting for the cascade's canaries to roll out and soak");
         assertThat(image("soak-web")).isEqualTo(base);
 
         controller.degrade(NS, "soak-canary");
-        JsonPath web = awaitRollout("soak-web", "held");
-        assertThat(web.getString("[0].reason"))
-                .isEqualTo("canary " + NS + "/Deployment/soak-canary became unavailable during its soak: 1 of 2 replicas available");
+        String why = "canary " + NS + "/Deployment/soak-canary became unavailable during its soak: 1 of 2 replicas available";
+        assertThat(awaitRollout("soak-web", "held").getString("[0].reason")).isEqualTo(why);
+        assertThat(awaitRollout("soak-app", "held").getString("[0].reason")).isEqualTo(why);
         assertThat(image("soak-web")).isEqualTo(base);
+        assertThat(image("soak-app")).isEqualTo(app);
     }
 
     @Test
