@@ -164,6 +164,25 @@ function nodeItem(node) {
   return item;
 }
 
+// A pipeline a failed canary holds waits for a person: deploy-service, which holds its rollouts, resumes or aborts it.
+function holdControls(id, detail) {
+  if (detail.status !== 'held') return [];
+  const decide = (action) => async (event) => {
+    event.target.disabled = true;
+    try {
+      await api(`${state.endpoints.deployUrl}/api/pipelines/${id}/${action}`, { method: 'POST' });
+    } catch (e) {
+      event.target.disabled = false;
+      event.target.title = e.status === 403 ? 'an operator’s token is needed' : e.message;
+    }
+  };
+  const resume = el('button', { type: 'button', 'data-testid': 'pipeline-resume' }, 'Resume');
+  const abort = el('button', { type: 'button', 'data-testid': 'pipeline-abort' }, 'Abort');
+  resume.addEventListener('click', decide('resume'));
+  abort.addEventListener('click', decide('abort'));
+  return [' ', resume, ' ', abort];
+}
+
 async function showPipeline(id) {
   state.selected = id;
   renderPipelines();
@@ -171,7 +190,8 @@ async function showPipeline(id) {
   const render = async () => {
     const detail = await getJson(`/api/pipelines/${id}`);
     state.pipelines.set(id, { ...state.pipelines.get(id), ...detail });
-    $('#pipeline-title').replaceChildren(`Pipeline ${id.slice(0, 8)} · `, el('span', { class: `status ${detail.status}` }, detail.status));
+    $('#pipeline-title').replaceChildren(`Pipeline ${id.slice(0, 8)} · `, el('span', { class: `status ${detail.status}` }, detail.status),
+      ...holdControls(id, detail));
     $('#tree').replaceChildren(el('ul', { class: 'tree' }, nodeItem(detail.root)));
   };
   await render().catch(() => $('#tree').replaceChildren('Waiting for the pipeline’s first event…'));

@@ -49,8 +49,16 @@ final class ImpactCommand extends ApiCommand {
         if (!workloads.isEmpty()) {
             System.out.print(indent(Render.table(List.of("WORKLOAD", "CONTAINER", "FOLLOWS", "POLICY", ""), workloads,
                     w -> List.of(RolloutsCommand.workload(w), w.path("container").asText(), w.path("image").asText(),
-                            w.path("policy").asText(), w.path("paused").asBoolean() ? "paused: would not roll out now" : ""))));
+                            w.path("policy").asText(), note(w)))));
         }
+    }
+
+    /** Paused workloads would not roll out now; canaries would roll out first in a base-image cascade. */
+    private static String note(JsonNode w) {
+        if (w.path("paused").asBoolean()) {
+            return "paused: would not roll out now";
+        }
+        return w.path("canary").asBoolean() ? "canary: rolls out first" : "";
     }
 
     private static String indent(String text) {

@@ -3,19 +3,26 @@ package dev.cascade.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cascade pipeline ID}: one pipeline as a tree, and with {@code --follow} its progress until it ends. */
+/**
+ * {@code cascade pipeline ID}: one pipeline as a tree, and with {@code --follow} its progress until it ends (or a failed
+ * canary holds it); {@code pipeline resume|abort ID} are its subcommands.
+ */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
+        subcommands = {PipelineDecisionCommand.Resume.class, PipelineDecisionCommand.Abort.class},
         description = {"Shows one pipeline as a tree: what started it, the builds it caused, their images and their rollouts.",
-                "With --follow, prints each change until the pipeline ends, then the tree; exits 0 if it succeeded, 1 if it failed."})
+                "With --follow, prints each change until the pipeline ends or is held, then the tree; exits 0 if it succeeded,",
+                "1 if it failed or is held. 'pipeline resume ID' and 'pipeline abort ID' decide for a pipeline a failed canary holds."})
 final class PipelineCommand extends ApiCommand {
 
     private static final long APPEAR_WITHIN_MS = 30_000;
 
-    @Parameters(paramLabel = "ID", description = "the pipeline's id")
+    /** Optional to picocli only so that {@code pipeline resume ID} parses; required for showing a pipeline. */
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "the pipeline's id")
     String id;
 
     @Option(names = {"-f", "--follow"}, description = "follow the pipeline until it has ended")
@@ -23,6 +30,9 @@ final class PipelineCommand extends ApiCommand {
 
     @Override
     int call(Api api) {
+        if (id == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'ID'");
+        }
         String path = "/api/pipelines/" + Api.segment(id);
         if (!follow) {
             output.print(api.get(api.trigger, path), PipelineCommand::printTree);

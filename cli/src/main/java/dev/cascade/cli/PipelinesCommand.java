@@ -21,7 +21,7 @@ final class PipelinesCommand extends ApiCommand {
     @Option(names = "--image", paramLabel = "IMAGE", description = "only pipelines with a node of this image (listing only)")
     String image;
 
-    @Option(names = "--status", paramLabel = "STATUS", description = "running, succeeded or failed")
+    @Option(names = "--status", paramLabel = "STATUS", description = "running, held, succeeded or failed")
     String status;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "at most N pipelines (default: ${DEFAULT-VALUE})")

@@ -110,6 +110,19 @@ public final class SimulatedController implements AutoCloseable {
         report(d, d.getMetadata().getGeneration(), d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
     }
 
+    /**
+     * Reports one replica of the Deployment's current template unavailable, as a cluster does when one of its pods
+     * crashes or fails its readiness probe after the rollout had succeeded.
+     */
+    public synchronized void degrade(String namespace, String name) {
+        client.apps().deployments().inNamespace(namespace).withName(name).editStatus(x -> {
+            int replicas = x.getSpec().getReplicas() == null ? 1 : x.getSpec().getReplicas();
+            x.getStatus().setReadyReplicas(replicas - 1);
+            x.getStatus().setAvailableReplicas(replicas - 1);
+            return x;
+        });
+    }
+
     private void report(Deployment d, long generation, String image) {
         int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
         boolean stuck = stuckImages.contains(image);

@@ -18,8 +18,12 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @ClientHeaderParam(name = "Authorization", value = "{bearer}", required = false)
 public interface DeployServiceClient {
 
-    /** A workload that follows one of the images asked about. */
-    record Workload(String namespace, String kind, String name, String container, String image, String policy, boolean paused) {
+    /**
+     * A workload that follows one of the images asked about; {@code canary}: in a base-image cascade it rolls out first,
+     * and the cascade's other rollouts wait for it to soak.
+     */
+    record Workload(String namespace, String kind, String name, String container, String image, String policy, boolean paused,
+                    boolean canary) {
     }
 
     /** An image a workload follows: {@code from} ({@code registry/repository:tag}) and how ({@code digest}, {@code semver}, {@code glob}). */

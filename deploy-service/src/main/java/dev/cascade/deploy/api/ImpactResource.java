@@ -2,6 +2,7 @@ package dev.cascade.deploy.api;
 
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
+import dev.cascade.deploy.rollout.CanaryGates;
 import dev.cascade.deploy.rollout.RolloutPlanner;
 import dev.cascade.deploy.rollout.WorkloadPause;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -27,16 +28,20 @@ public class ImpactResource {
      *
      * @param image  the image tag it follows
      * @param paused whether automatic rollouts of the workload are paused (it would not roll out now)
+     * @param canary whether the workload is a canary: in a base-image cascade it rolls out first, and the rest wait for it
      */
-    public record Workload(String namespace, String kind, String name, String container, String image, String policy, boolean paused) {
+    public record Workload(String namespace, String kind, String name, String container, String image, String policy, boolean paused,
+                           boolean canary) {
     }
 
     private final RolloutPlanner planner;
     private final RegistryAliases aliases;
+    private final CanaryGates gates;
 
-    public ImpactResource(RolloutPlanner planner, RegistryAliases aliases) {
+    public ImpactResource(RolloutPlanner planner, RegistryAliases aliases, CanaryGates gates) {
         this.planner = planner;
         this.aliases = aliases;
+        this.gates = gates;
     }
 
     @GET
@@ -55,8 +60,10 @@ public class ImpactResource {
         return Multi.createFrom().iterable(refs)
                 .onItem().transformToUniAndConcatenate(ref -> planner.followers(ref).chain(followers -> Multi.createFrom().iterable(followers)
                         .onItem().transformToUniAndConcatenate(c -> WorkloadPause.findById(c.workload().ref())
-                                .map(pause -> new Workload(c.workload().ref().namespace(), c.workload().ref().kind(), c.workload().ref().name(),
-                                        c.trigger().container(), ref.toString(), c.trigger().policy(), pause != null)))
+                                .chain(pause -> gates.isCanary(c.workload())
+                                        .map(canary -> new Workload(c.workload().ref().namespace(), c.workload().ref().kind(),
+                                                c.workload().ref().name(), c.trigger().container(), ref.toString(), c.trigger().policy(),
+                                                pause != null, canary))))
                         .collect().asList()))
                 .collect().asList()
                 .map(lists -> lists.stream().flatMap(List::stream).toList());

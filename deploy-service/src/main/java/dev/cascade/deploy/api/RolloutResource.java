@@ -30,11 +30,11 @@ public class RolloutResource {
 
     /** REST view of a rollout. */
     public record RolloutView(UUID id, String namespace, String kind, String name, String container, String image, String tag,
-                              String previousImage, String status, String reason, UUID pipelineId, String hookJob, String hookLog,
-                              OffsetDateTime createdAt, OffsetDateTime finishedAt) {
+                              String previousImage, String status, String reason, UUID pipelineId, boolean canary, String hookJob,
+                              String hookLog, OffsetDateTime createdAt, OffsetDateTime finishedAt) {
         static RolloutView of(Rollout r) {
             return new RolloutView(r.id, r.workload.namespace(), r.workload.kind(), r.workload.name(), r.container, r.image, r.tag, r.previousImage,
-                    r.status.name().toLowerCase(Locale.ROOT).replace('_', '-'), r.reason, r.pipelineId, r.hookJob, r.hookLog,
+                    r.status.name().toLowerCase(Locale.ROOT).replace('_', '-'), r.reason, r.pipelineId, r.canary, r.hookJob, r.hookLog,
                     r.createdAt, r.finishedAt);
         }
     }

@@ -3,6 +3,7 @@ package dev.cascade.deploy.api;
 import dev.cascade.deploy.kube.WorkloadRef;
 import dev.cascade.deploy.kube.Workloads;
 import dev.cascade.deploy.rollout.ApprovalGate;
+import dev.cascade.deploy.rollout.CanaryNamespace;
 import dev.cascade.deploy.rollout.ManualRollback;
 import dev.cascade.deploy.rollout.WorkloadPause;
 import dev.cascade.deploy.target.ImageTrigger;
@@ -26,7 +27,7 @@ import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-/** Per workload and per namespace controls: rollback, pause and resume, approval gates, registered targets. */
+/** Per workload and per namespace controls: rollback, pause and resume, approval gates, canary namespaces, registered targets. */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkloadResource {
@@ -115,6 +116,30 @@ public class WorkloadResource {
             g.createdAt = OffsetDateTime.now();
             return g.persist().map(x -> Response.noContent().build());
         });
+    }
+
+    @PUT
+    @Path("/namespaces/{namespace}/canary")
+    @WithTransaction
+    @Operation(summary = "Make every watched workload in this namespace a canary of base-image cascades")
+    public Uni<Response> canary(@PathParam("namespace") String namespace) {
+        return CanaryNamespace.<CanaryNamespace>findById(namespace).chain(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().item(Response.noContent().build());
+            }
+            CanaryNamespace c = new CanaryNamespace();
+            c.namespace = namespace;
+            c.createdAt = OffsetDateTime.now();
+            return c.persist().map(x -> Response.noContent().build());
+        });
+    }
+
+    @DELETE
+    @Path("/namespaces/{namespace}/canary")
+    @WithTransaction
+    @Operation(summary = "Workloads in this namespace are canaries only by their own annotation again")
+    public Uni<Response> uncanary(@PathParam("namespace") String namespace) {
+        return CanaryNamespace.deleteById(namespace).map(x -> Response.noContent().build());
     }
 
     @DELETE

@@ -20,4 +20,8 @@ public interface DeploySettings {
      */
     @WithDefault("30s")
     Duration resync();
+
+    /** How long canaries of a base-image cascade must stay healthy when their workload sets no {@code cascade.dev/canary-soak}. */
+    @WithDefault("2m")
+    Duration canarySoak();
 }

@@ -18,6 +18,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class ImageConsumer {
 
+    /** The sender of the pushes of builds' own images. */
+    static final String BUILD_SENDER = "build";
+
     private final IdempotentConsumer consumer;
     private final RolloutPlanner planner;
     private final RolloutDriver driver;
@@ -48,6 +51,22 @@ public class ImageConsumer {
         row.digest = pushed.digest();
         row.receivedAt = OffsetDateTime.now();
         Log.infof("image pushed: %s@%s (pipeline %s)", row.image, row.digest, row.pipelineId);
-        return row.persist().chain(() -> planner.plan(event)).replaceWithVoid();
+        return row.persist()
+                .chain(() -> baseImageCascade(event))
+                .chain(cascade -> planner.plan(event, cascade))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Whether the push belongs to a base-image cascade: a pipeline whose root is a push from outside Cascade (a
+     * registry's report or a check of a watched tag), published under the pipeline's own id. A git push's or a build
+     * request's pipeline has another root, and its builds' pushes carry other ids. The root is received before the
+     * pushes of the builds it caused, since those builds start only once build-service has taken it.
+     */
+    static Uni<Boolean> baseImageCascade(ReceivedEvent<ImagePushed> event) {
+        if (event.id().equals(event.pipelineId())) {
+            return Uni.createFrom().item(!BUILD_SENDER.equals(event.data().sender()));
+        }
+        return ImagePush.<ImagePush>findById(event.pipelineId()).map(root -> root != null);
     }
 }

@@ -18,11 +18,14 @@ import java.util.UUID;
 @Table(name = "rollout")
 public class Rollout extends PanacheEntityBase {
 
-    /** Where a rollout is. The first four wait or act; the rest are final. */
+    /** Where a rollout is. The first six wait or act; the rest are final. */
     public enum State {
-        AWAITING_APPROVAL, HOOK_RUNNING, PENDING, PROGRESSING, SUCCEEDED, FAILED, ROLLEDBACK, SUPERSEDED, ABORTED;
+        AWAITING_APPROVAL, WAITING, HELD, HOOK_RUNNING, PENDING, PROGRESSING, SUCCEEDED, FAILED, ROLLEDBACK, SUPERSEDED, ABORTED;
 
-        /** The states the driver moves on; a rollout awaiting approval waits for a person. */
+        /**
+         * The states the driver moves on; a rollout awaiting approval waits for a person, one waiting for its cascade's
+         * canaries waits for {@link CanaryGates}, a held one for a person to resume or abort its pipeline.
+         */
         public static final List<State> DRIVEN = List.of(PENDING, HOOK_RUNNING, PROGRESSING);
 
         public boolean isFinal() {
@@ -67,6 +70,10 @@ public class Rollout extends PanacheEntityBase {
     /** The workload's generation before the patch; the controller must report a later one. */
     @Column(name = "base_generation")
     public Long baseGeneration;
+
+    /** The workload was a canary of a base-image cascade when the rollout was planned. */
+    @Column(nullable = false)
+    public boolean canary;
 
     @Column(name = "hook_job")
     public String hookJob;

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives active rollouts to their end, one step at a time: looks at what the cluster reports of a rollout's
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The driver is woken by the informers when a workload or a hook Job changes, and looks at that workload's
  * rollouts; by the planner once a transaction that planned or released rollouts has committed; and every
  * {@code cascade.deploy.resync} (30 s) for every active rollout, so a missed notification or a restart still reaches
- * each rollout's end.
+ * each rollout's end. Each pass then reviews the open canary stages ({@link CanaryGates#review}), so a canary's end or
+ * its workload's change is seen at once, and a timer wakes the driver when a soak ends.
  */
 @ApplicationScoped
 public class RolloutDriver {
@@ -47,19 +49,23 @@ public class RolloutDriver {
     private final OutboxRelay relay;
     private final Vertx vertx;
     private final DeploySettings settings;
+    private final CanaryGates canaries;
+    /** When the timer set for the next end of a canary soak fires, in epoch milliseconds; 0 when none is set. */
+    private final AtomicLong soakTimerAt = new AtomicLong();
     private final AtomicBoolean driving = new AtomicBoolean();
     /** Added to before a pass is asked for, taken when a pass starts, so no wake is lost to a running pass. */
     private final Wakeups wakeups = new Wakeups();
     private volatile boolean stopping;
 
     public RolloutDriver(WorkloadInformers informers, Workloads workloads, RolloutTransitions transitions, OutboxRelay relay,
-                         Vertx vertx, DeploySettings settings) {
+                         Vertx vertx, DeploySettings settings, CanaryGates canaries) {
         this.informers = informers;
         this.workloads = workloads;
         this.transitions = transitions;
         this.relay = relay;
         this.vertx = vertx;
         this.settings = settings;
+        this.canaries = canaries;
     }
 
     void start(@Observes StartupEvent started, Periodic periodic) {
@@ -109,6 +115,19 @@ public class RolloutDriver {
         }
     }
 
+    /** Looks again when a canary soak ends; one timer, for the earliest end asked for. */
+    private void wakeAt(OffsetDateTime when) {
+        long at = when.toInstant().toEpochMilli() + 50;
+        long set = soakTimerAt.get();
+        if (set != 0 && set <= at && set > System.currentTimeMillis() || !soakTimerAt.compareAndSet(set, at)) {
+            return;
+        }
+        vertx.setTimer(Math.max(1, at - System.currentTimeMillis()), id -> {
+            soakTimerAt.compareAndSet(at, 0);
+            driveSoon();
+        });
+    }
+
     private Uni<Void> drive() {
         if (!driving.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
@@ -117,11 +136,15 @@ public class RolloutDriver {
         return Panache.withSession(() -> Rollout.<Rollout>list("status in ?1", Rollout.State.DRIVEN))
                 .map(active -> active.stream().filter(asked::covers).toList())
                 .chain(due -> Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(this::step).collect().asList())
-                .invoke(steps -> {
-                    if (steps.contains(Boolean.TRUE)) {
+                .chain(steps -> canaries.review().invoke(review -> {
+                    if (steps.contains(Boolean.TRUE) || review.changed()) {
                         relay.relaySoon(); // the events of the steps recorded
                     }
-                })
+                    if (review.changed()) {
+                        wakeups.addAll(); // rollouts a canary stage let go, once more round
+                    }
+                    review.nextSoakEnd().ifPresent(this::wakeAt);
+                }))
                 .replaceWithVoid()
                 .eventually(() -> {
                     driving.set(false);

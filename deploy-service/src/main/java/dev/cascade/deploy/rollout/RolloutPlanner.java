@@ -16,7 +16,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,7 +33,7 @@ public class RolloutPlanner {
 
     /** The states of a container's rollouts a new image is measured against: succeeded or on their way. */
     private static final List<Rollout.State> STANDING = List.of(Rollout.State.SUCCEEDED, Rollout.State.PROGRESSING,
-            Rollout.State.PENDING, Rollout.State.HOOK_RUNNING, Rollout.State.AWAITING_APPROVAL);
+            Rollout.State.PENDING, Rollout.State.HOOK_RUNNING, Rollout.State.AWAITING_APPROVAL, Rollout.State.WAITING, Rollout.State.HELD);
 
     /** A workload's container and the trigger by which it follows an image. */
     public record Candidate(TargetIndex.WatchedWorkload workload, ImageTrigger trigger) {
@@ -40,22 +42,39 @@ public class RolloutPlanner {
     private final TargetIndex index;
     private final RegistryAliases aliases;
     private final RolloutTransitions transitions;
+    private final CanaryGates gates;
 
-    public RolloutPlanner(TargetIndex index, RegistryAliases aliases, RolloutTransitions transitions) {
+    public RolloutPlanner(TargetIndex index, RegistryAliases aliases, RolloutTransitions transitions, CanaryGates gates) {
         this.index = index;
         this.aliases = aliases;
         this.transitions = transitions;
+        this.gates = gates;
     }
 
-    /** Rollouts an image push calls for; runs in the consumer's transaction. */
-    public Uni<List<Rollout>> plan(ReceivedEvent<ImagePushed> event) {
+    /**
+     * Rollouts an image push calls for; runs in the consumer's transaction. In a base-image cascade the canaries'
+     * rollouts are placed first, and the others behind the pipeline's canary stage ({@link CanaryGates}).
+     *
+     * @param baseImageCascade the push belongs to a pipeline whose root is an image push from outside Cascade
+     */
+    public Uni<List<Rollout>> plan(ReceivedEvent<ImagePushed> event, boolean baseImageCascade) {
         ImagePushed pushed = event.data();
         ImageRef image = ImageRef.parse(pushed.image(), aliases).withDigest(pushed.digest());
         OffsetDateTime pushedAt = event.time() != null ? event.time() : OffsetDateTime.now();
-        return followers(image).chain(candidates -> Multi.createFrom().iterable(candidates)
-                .onItem().transformToUniAndConcatenate(c -> plan(c, image, pushedAt, event))
-                .filter(Objects::nonNull)
-                .collect().asList());
+        return followers(image)
+                .chain(candidates -> Multi.createFrom().iterable(candidates)
+                        .onItem().transformToUniAndConcatenate(c -> (baseImageCascade ? gates.isCanary(c.workload()) : Uni.createFrom().item(false))
+                                .map(canary -> new Placed(c, canary)))
+                        .collect().asList())
+                .chain(placed -> Multi.createFrom().iterable(placed.stream()
+                                .sorted(Comparator.comparing((Placed p) -> !p.canary())).toList())
+                        .onItem().transformToUniAndConcatenate(p -> plan(p, image, pushedAt, event, baseImageCascade))
+                        .filter(Objects::nonNull)
+                        .collect().asList());
+    }
+
+    /** A candidate and whether its workload is a canary of this cascade. */
+    private record Placed(Candidate candidate, boolean canary) {
     }
 
     /**
@@ -81,7 +100,9 @@ public class RolloutPlanner {
         });
     }
 
-    private Uni<Rollout> plan(Candidate c, ImageRef image, OffsetDateTime pushedAt, ReceivedEvent<ImagePushed> event) {
+    private Uni<Rollout> plan(Placed p, ImageRef image, OffsetDateTime pushedAt, ReceivedEvent<ImagePushed> event,
+                              boolean baseImageCascade) {
+        Candidate c = p.candidate();
         TargetIndex.WatchedWorkload w = c.workload();
         String container = c.trigger().container();
         String running = w.images().get(container);
@@ -89,10 +110,14 @@ public class RolloutPlanner {
             return Uni.createFrom().nullItem();
         }
         Rollout r = newRollout(w.ref(), container, image, running, pushedAt, event);
-        return WorkloadPause.<WorkloadPause>findById(w.ref()).chain(pause -> pause != null
-                ? admit(r, RolloutDecision.admit(r, c.trigger(), true, null, false), null)
-                : latest(r).chain(latest -> ApprovalGate.<ApprovalGate>findById(w.ref().namespace())
-                        .chain(gate -> admit(r, RolloutDecision.admit(r, c.trigger(), false, latest, gate != null), latest))));
+        return WorkloadPause.<WorkloadPause>findById(w.ref()).chain(pause -> {
+            if (pause != null) {
+                return admit(r, RolloutDecision.admit(r, c.trigger(), true, null, false), null, false); // a paused canary takes no part
+            }
+            r.canary = p.canary();
+            return latest(r).chain(latest -> ApprovalGate.<ApprovalGate>findById(w.ref().namespace())
+                    .chain(gate -> admit(r, RolloutDecision.admit(r, c.trigger(), false, latest, gate != null), latest, baseImageCascade)));
+        });
     }
 
     /** The container's latest rollout that succeeded or is on its way, by push time. */
@@ -103,8 +128,8 @@ public class RolloutPlanner {
                 .firstResult();
     }
 
-    /** Stores the new rollout as admitted, first ending the one it supersedes. */
-    private Uni<Rollout> admit(Rollout r, Admission admission, Rollout latest) {
+    /** Stores the new rollout as admitted, first ending the one it supersedes, and placed behind its cascade's canaries. */
+    private Uni<Rollout> admit(Rollout r, Admission admission, Rollout latest, boolean baseImageCascade) {
         r.status = admission.state();
         if (admission.state().isFinal()) {
             r.reason = admission.reason();
@@ -118,10 +143,11 @@ public class RolloutPlanner {
         Uni<Void> supersedeLatest = admission.supersedesLatest()
                 ? transitions.end(latest, Rollout.State.SUPERSEDED, "superseded by " + r.image, RolloutStatus.SUPERSEDED)
                 : Uni.createFrom().voidItem();
-        return supersedeLatest.chain(() -> {
-            Log.infof("%s %s: rollout of %s %s", r.workloadKey(), r.container, r.image,
-                    r.status == Rollout.State.AWAITING_APPROVAL ? "awaits approval" : "planned");
-            return r.<Rollout>persist();
+        Uni<RolloutStatus> placed = baseImageCascade ? gates.place(r) : Uni.createFrom().nullItem();
+        return supersedeLatest.chain(() -> placed).chain(event -> {
+            Log.infof("%s %s: rollout of %s %s%s", r.workloadKey(), r.container, r.image, r.status.name().toLowerCase(Locale.ROOT),
+                    r.canary ? " (canary)" : "");
+            return r.<Rollout>persist().call(() -> event == null ? Uni.createFrom().voidItem() : transitions.emit(r, event));
         });
     }
 

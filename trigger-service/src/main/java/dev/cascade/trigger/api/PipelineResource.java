@@ -41,7 +41,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class PipelineResource {
 
     static final int MAX_LIMIT = 500;
-    private static final Set<String> STATUSES = Set.of(Pipeline.RUNNING, Pipeline.SUCCEEDED, Pipeline.FAILED);
+    private static final Set<String> STATUSES = Set.of(Pipeline.RUNNING, Pipeline.HELD, Pipeline.SUCCEEDED, Pipeline.FAILED);
 
     private final Pipelines pipelines;
     private final PipelineNotifications notifications;
@@ -57,7 +57,7 @@ public class PipelineResource {
 
     @GET
     @Operation(summary = "Pipelines, newest first; filter by git repository, image (of any node, by tag or digest), "
-            + "status (running, succeeded, failed) and creation time (since inclusive, until exclusive, ISO-8601)")
+            + "status (running, held, succeeded, failed) and creation time (since inclusive, until exclusive, ISO-8601)")
     public Uni<List<PipelineSummary>> list(@QueryParam("repository") String repository, @QueryParam("image") String image,
                                            @QueryParam("status") String status, @QueryParam("since") String since,
                                            @QueryParam("until") String until,
@@ -80,7 +80,7 @@ public class PipelineResource {
         }
         String wanted = status == null ? null : status.toLowerCase(Locale.ROOT);
         if (wanted != null && !STATUSES.contains(wanted)) {
-            throw new IllegalArgumentException("status must be running, succeeded or failed, not '" + status + "'");
+            throw new IllegalArgumentException("status must be running, held, succeeded or failed, not '" + status + "'");
         }
         Pipelines.Filter filter = new Pipelines.Filter(canonicalRepository,
                 ref == null || ref.tag() == null ? null : ref.taggedName(),

@@ -33,9 +33,17 @@ final class NodeStatuses {
         return status.name().toLowerCase(Locale.ROOT);
     }
 
-    /** started, then an end; a rollback follows the failure it undoes. */
+    /**
+     * waiting for the cascade's canaries, then held (a canary failed), then started, then an end; a rollback follows
+     * the failure it undoes. The two before started rank below it (negative), so the ranks stored before they existed
+     * keep their order.
+     */
     static int rank(RolloutStatus status) {
         switch (status) {
+            case WAITING:
+                return -2;
+            case HELD:
+                return -1;
             case STARTED:
                 return 1;
             case ROLLEDBACK:
@@ -43,5 +51,10 @@ final class NodeStatuses {
             default:
                 return 2;
         }
+    }
+
+    /** A rollout in this status has ended (it is not waiting, held or under way). */
+    static boolean ends(RolloutStatus status) {
+        return rank(status) > 1;
     }
 }

@@ -19,6 +19,8 @@ public class Pipeline extends PanacheEntityBase {
     public static final String RUNNING = "running";
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
+    /** A failed canary holds the rest of its cascade's rollouts until the pipeline is resumed or aborted (deploy-service). */
+    public static final String HELD = "held";
 
     @Id
     public UUID id;

@@ -110,7 +110,7 @@ public class PipelineProjection {
             boolean advanced = node.advanceTo(NodeStatuses.of(r.status()), NodeStatuses.rank(r.status()), event.id());
             if (r.status() == RolloutStatus.STARTED) {
                 node.startedAt = at;
-            } else if (advanced || node.finishedAt == null) {
+            } else if (NodeStatuses.ends(r.status()) && (advanced || node.finishedAt == null)) {
                 node.finishedAt = at;
             }
             node.name = r.key();

@@ -21,7 +21,8 @@ final class PipelineStatus {
      * it is not published twice), or a build waits for a config ({@code after}) whose build in this pipeline has not
      * been seen yet (each config's events travel in their own partition, so a later wave's events may be read first,
      * for instance while the view catches up after a restart); then failed if a build failed or a rollout failed or was rolled back; succeeded
-     * otherwise.
+     * otherwise. A rollout waiting for its cascade's canaries keeps the pipeline running; one that a failed canary holds makes it
+     * held, before anything else, since it waits for a person (resume or abort, deploy-service).
      * Skipped and cancelled builds fail nothing by themselves: a skipped build's failed cause does.
      */
     static Uni<Void> refresh(Pipeline pipeline, boolean rowChanged) {
@@ -59,6 +60,7 @@ final class PipelineStatus {
     private static void derive(Pipeline pipeline, List<Object[]> rows, boolean gaps, boolean rowChanged) {
         boolean running = gaps;
         boolean failed = false;
+        boolean held = false;
         OffsetDateTime lastEnd = null;
         for (Object[] row : rows) {
             String kind = (String) row[0];
@@ -71,15 +73,16 @@ final class PipelineStatus {
                 running |= status.equals(NodeStatuses.of(BuildStatus.QUEUED)) || status.equals(NodeStatuses.of(BuildStatus.STARTED));
                 failed |= status.equals(NodeStatuses.of(BuildStatus.FAILED));
             } else if (PipelineNode.ROLLOUT.equals(kind)) {
-                running |= status.equals(NodeStatuses.of(RolloutStatus.STARTED));
+                running |= status.equals(NodeStatuses.of(RolloutStatus.STARTED)) || status.equals(NodeStatuses.of(RolloutStatus.WAITING));
+                held |= status.equals(NodeStatuses.of(RolloutStatus.HELD));
                 failed |= status.equals(NodeStatuses.of(RolloutStatus.FAILED)) || status.equals(NodeStatuses.of(RolloutStatus.ROLLEDBACK));
             }
         }
-        String status = running ? Pipeline.RUNNING : failed ? Pipeline.FAILED : Pipeline.SUCCEEDED;
+        String status = held ? Pipeline.HELD : running ? Pipeline.RUNNING : failed ? Pipeline.FAILED : Pipeline.SUCCEEDED;
         boolean statusChanged = !status.equals(pipeline.status);
         if (statusChanged) {
             pipeline.status = status;
-            pipeline.finishedAt = running ? null : lastEnd;
+            pipeline.finishedAt = running || held ? null : lastEnd;
         }
         if (statusChanged || rowChanged || pipeline.statusRevision == 0) {
             pipeline.statusRevision = pipeline.nextRevision();

@@ -309,6 +309,46 @@ class PipelineViewTests {
     }
 
     @Test
+    void aRolloutHeldByAFailedCanaryHoldsThePipelineUntilItGoesOn() {
+        String repo = "canary-" + u;
+        String base = REGISTRY + "/" + repo + "/base:1";
+        String baseDigest = digest();
+        UUID p = events.rootImage(new ImagePushed(base, REGISTRY, repo + "/base", "1", baseDigest, OCI_MANIFEST, "distribution",
+                "delivery-" + u), t0);
+        String pinned = REGISTRY + "/" + repo + "/base@" + baseDigest;
+        String canary = UUID.randomUUID().toString();
+        String web = UUID.randomUUID().toString();
+        String why = "canary prod/Deployment/canary-" + u + " failed: ProgressDeadlineExceeded";
+        events.rollout(p, p, new RolloutEvent(canary, "prod", "Deployment", "canary-" + u, "web", pinned, base, RolloutStatus.STARTED, null,
+                t0.plusSeconds(1)));
+        events.rollout(p, p, new RolloutEvent(web, "prod", "Deployment", "web-" + u, "web", pinned, base,
+                RolloutStatus.WAITING, "waiting for the cascade's canaries to roll out and soak", t0.plusSeconds(1)));
+        JsonPath running = awaitTree(p, t -> find(t, web) != null && find(t, canary) != null);
+        assertThat(running.getString("status")).isEqualTo("running");
+        assertThat(find(running, web)).containsEntry("status", "waiting");
+
+        events.rollout(p, p, new RolloutEvent(canary, "prod", "Deployment", "canary-" + u, "web", pinned, base, RolloutStatus.FAILED,
+                "ProgressDeadlineExceeded", t0.plusSeconds(3)));
+        events.rollout(p, p, new RolloutEvent(web, "prod", "Deployment", "web-" + u, "web", pinned, base, RolloutStatus.HELD, why,
+                t0.plusSeconds(3)));
+        JsonPath held = awaitTree(p, t -> "held".equals(t.getString("status")));
+        assertThat(find(held, web)).containsEntry("status", "held");
+        assertThat(fields(find(held, web))).containsEntry("reason", why);
+        assertThat(find(held, web).get("finishedAt")).isNull();
+        assertThat(held.getString("finishedAt")).isNull();
+        assertThat(ids(Map.of("image", base, "status", "held"))).containsExactly(p.toString());
+
+        // resumed: the held rollout starts and ends; the failed canary still fails the pipeline
+        events.rollout(p, p, new RolloutEvent(web, "prod", "Deployment", "web-" + u, "web", pinned, base, RolloutStatus.STARTED, null,
+                t0.plusSeconds(10)));
+        events.rollout(p, p, new RolloutEvent(web, "prod", "Deployment", "web-" + u, "web", pinned, base, RolloutStatus.SUCCEEDED, null,
+                t0.plusSeconds(12)));
+        JsonPath ended = awaitTree(p, t -> "succeeded".equals(String.valueOf(find(t, web).get("status"))));
+        assertThat(ended.getString("status")).isEqualTo("failed");
+        assertThat(ended.getMap("counts.rollouts")).isEqualTo(Map.of("failed", 1, "succeeded", 1));
+    }
+
+    @Test
     void aFailedBuildFailsThePipelineAndTheBuildsSkippedForItShowWhy() {
         String repository = "https://github.com/cascade-test/fail-" + u;
         String commit = commit();
