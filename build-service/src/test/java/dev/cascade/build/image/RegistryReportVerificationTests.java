@@ -176,8 +176,9 @@ class RegistryReportVerificationTests {
 
     @Test
     void aReportOfARegistryNothingUsesIsRefusedWithoutARequestToIt() throws Exception {
-        // localhost is neither allowed (the tests allow 127.0.0.1) nor the registry of any image the graph or watch list names
-        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("localhost"))) {
+        // 127.0.0.2 is neither allowed (the tests allow localhost and 127.0.0.1) nor the registry of any image the graph or
+        // watch list names
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"))) {
             AtomicInteger connections = new AtomicInteger();
             Thread accepting = new Thread(() -> {
                 while (!listener.isClosed()) {
@@ -191,7 +192,7 @@ class RegistryReportVerificationTests {
             accepting.setDaemon(true);
             accepting.start();
             UUID report = UUID.randomUUID();
-            String named = "localhost:" + listener.getLocalPort();
+            String named = "127.0.0.2:" + listener.getLocalPort();
             RegistryReports.report(named, "team/app", "1", RegistryReports.digest(), report);
             Map<String, Object> refused = awaitRefused(report);
             assertThat((String) refused.get("reason")).contains("registry " + named + " is not asked");
