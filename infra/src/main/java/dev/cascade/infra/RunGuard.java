@@ -23,7 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RunGuard {
 
-    static final Duration GRACE = Duration.ofSeconds(10);
+    static final Duration GRACE = Duration.ofSeconds(8);
 
     private RunGuard() {
     }
@@ -43,10 +43,21 @@ public final class RunGuard {
         } catch (IOException ignored) {
             // a broken pipe means the launcher is gone, as the end of input does
         }
+        // PostgreSQL's fast shutdown does not wait for its clients: both at once, so the run ends within seconds
+        Thread postgres = new Thread(() -> {
+            for (Path dir : pgData) {
+                try {
+                    stopPostgres(dir);
+                } catch (IOException e) {
+                    System.out.println("[cascade-guard] could not stop PostgreSQL of " + dir + ": " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "postgres");
+        postgres.start();
         endProcesses(pids);
-        for (Path dir : pgData) {
-            stopPostgres(dir);
-        }
+        postgres.join();
     }
 
     /** SIGTERM to each process and its descendants, then SIGKILL to whatever is left after the grace period. */
