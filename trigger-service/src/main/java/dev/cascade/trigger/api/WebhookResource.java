@@ -56,6 +56,7 @@ public class WebhookResource {
     @POST
     @Path("/git/generic/{secret}")
     @Operation(summary = "A generic (OpenShift-style) git hook: {\"type\":\"Git\",\"git\":{uri, ref, commit}} as JSON or YAML")
+    @APIResponse(responseCode = "503", description = "too many deliveries in flight; not stored, deliver again after Retry-After")
     public Uni<Response> generic(@PathParam("secret") String secret, HttpHeaders headers, byte[] body) {
         return receive("generic", WebhookProvider.Kind.GIT, headers, body, secret);
     }
@@ -63,6 +64,8 @@ public class WebhookResource {
     @POST
     @Path("/registry/{sender}")
     @Operation(summary = "An image push from a registry: distribution, dockerhub, harbor, quay, ghcr, acr, nexus or artifactory")
+    @APIResponse(responseCode = "422", description = "unreadable, or it names a registry Cascade does not ask (CASCADE_REGISTRY_ALLOW)")
+    @APIResponse(responseCode = "503", description = "too many deliveries in flight; not stored, deliver again after Retry-After")
     public Uni<Response> registry(@PathParam("sender") String sender, HttpHeaders headers, byte[] body) {
         return receive(sender, WebhookProvider.Kind.REGISTRY, headers, body, null);
     }
