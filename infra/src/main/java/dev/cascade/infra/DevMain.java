@@ -29,26 +29,35 @@ public final class DevMain {
     static final Map<String, Integer> SERVICES = new LinkedHashMap<>();
 
     static {
-        SERVICES.put("trigger-service", 8081);
-        SERVICES.put("build-service", 8082);
-        SERVICES.put("deploy-service", 8083);
+        // the services read the same variables for their ports
+        SERVICES.put("trigger-service", port("CASCADE_TRIGGER_PORT", 8081));
+        SERVICES.put("build-service", port("CASCADE_BUILD_PORT", 8082));
+        SERVICES.put("deploy-service", port("CASCADE_DEPLOY_PORT", 8083));
+    }
+
+    private static int port(String variable, int otherwise) {
+        String value = System.getenv(variable);
+        return value == null || value.isBlank() ? otherwise : Integer.parseInt(value.trim());
     }
 
     private final Path root;
     private final Path state;
     private final List<Process> children = new ArrayList<>();
     private Infra infra;
+    private Process guard;
+    private java.io.Writer guardInput;
 
-    private DevMain(Path root) {
+    private DevMain(Path root, Path state) {
         this.root = root;
-        this.state = root.resolve(".cascade");
+        this.state = state;
     }
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
         Map<String, String> opts = InfraMain.parse(args);
-        DevMain dev = new DevMain(Path.of(opts.getOrDefault("root", ".")).toAbsolutePath().normalize());
+        Path root = Path.of(opts.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        DevMain dev = new DevMain(root, Path.of(opts.getOrDefault("state", root.resolve(".cascade").toString())).toAbsolutePath().normalize());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             dev.stop();
@@ -71,9 +80,12 @@ public final class DevMain {
         Path logs = state.resolve("logs");
         Files.createDirectories(logs);
         Instant begin = Instant.now();
+        startGuard(logs);
         infra = new Infra(state.resolve("data"));
         infra.startPostgres(pgPort, List.copyOf(dbNames()));
+        guarded("pgdata " + state.resolve("data/postgres"));
         infra.startKafka(kafkaPort, controllerPort);
+        infra.kafkaProcess().ifPresent(this::recordPid);
 
         Properties secrets = localSecrets();
         String registry = null;
@@ -106,7 +118,7 @@ public final class DevMain {
                 // the local registry notifies trigger-service of every push: its tags are watched only as a safety net
                 env.put("CASCADE_WATCH_WEBHOOK_REGISTRIES", registry);
             }
-            children.add(pb.start());
+            guard(pb.start());
         }
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -123,9 +135,10 @@ public final class DevMain {
             out.append(String.format("  %-16s %s/api   Swagger UI %s/q/swagger-ui   health %s/q/health   metrics %s/q/metrics%n",
                     svc.getKey(), base, base, base, base));
         }
-        out.append("\n  webhooks         http://localhost:8081/webhooks/git/{github|gitlab|gitea|bitbucket}\n");
-        out.append("                   http://localhost:8081/webhooks/registry/{distribution|dockerhub|harbor|quay|ghcr|acr|nexus|artifactory}\n");
-        out.append("  pipelines        http://localhost:8081/api/pipelines\n");
+        String trigger = "http://localhost:" + SERVICES.get("trigger-service");
+        out.append("\n  webhooks         ").append(trigger).append("/webhooks/git/{github|gitlab|gitea|bitbucket}\n");
+        out.append("                   ").append(trigger).append("/webhooks/registry/{distribution|dockerhub|harbor|quay|ghcr|acr|nexus|artifactory}\n");
+        out.append("  pipelines        ").append(trigger).append("/api/pipelines\n");
         out.append("  kafka            ").append(infra.kafkaBootstrap()).append('\n');
         out.append("  postgres         localhost:").append(infra.postgresPort()).append(" (user postgres; databases ")
                 .append(String.join(", ", dbNames())).append(")\n");
@@ -191,11 +204,46 @@ public final class DevMain {
         Files.createDirectories(storage);
         Path config = state.resolve("registry.yml");
         Files.writeString(config, new RegistryConfig(storage, port, true,
-                new RegistryConfig.Notifications("http://localhost:8081/webhooks/registry/distribution", token, 5, 2, true)).yaml());
-        children.add(new ProcessBuilder(binary, "serve", config.toString())
+                new RegistryConfig.Notifications("http://localhost:" + SERVICES.get("trigger-service") + "/webhooks/registry/distribution", token, 5, 2, true)).yaml());
+        guard(new ProcessBuilder(binary, "serve", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("registry.log").toFile()))
                 .start());
+    }
+
+    /**
+     * Starts the {@link RunGuard}, which ends every part of the run once this process is gone, however it ended; and
+     * begins {@code .cascade/run.pids}, which {@code ./cascade stop} reads to end a run whose guard could not.
+     */
+    private void startGuard(Path logs) throws IOException {
+        Files.writeString(state.resolve("run.pids"), "");
+        guard = new ProcessBuilder(javaBinary(), "-Xmx32m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                RunGuard.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("guard.log").toFile()))
+                .start();
+        guardInput = new java.io.OutputStreamWriter(guard.getOutputStream(), StandardCharsets.UTF_8);
+        recordPid(guard.toHandle());
+    }
+
+    /** A child of the run: kept, named to the guard and recorded for {@code ./cascade stop}. */
+    private void guard(Process child) throws IOException {
+        children.add(child);
+        guarded("pid " + child.pid());
+        recordPid(child.toHandle());
+    }
+
+    private void guarded(String line) throws IOException {
+        guardInput.write(line + "\n");
+        guardInput.flush();
+    }
+
+    private void recordPid(ProcessHandle p) {
+        try {
+            Files.writeString(state.resolve("run.pids"), p.pid() + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("cascade: cannot record pid " + p.pid() + ": " + e.getMessage());
+        }
     }
 
     private static void awaitReady(HttpClient http, String name, int port, Process process, Path log)
@@ -239,6 +287,14 @@ public final class DevMain {
         }
         if (infra != null) {
             infra.close();
+        }
+        if (guard != null) {
+            guard.destroy(); // everything it guards has ended
+        }
+        try {
+            Files.deleteIfExists(state.resolve("run.pids"));
+        } catch (IOException ignored) {
+            // ./cascade stop finds nothing alive under the pids it names
         }
         System.out.println("stopped.");
     }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -85,6 +86,11 @@ final class Infra implements AutoCloseable {
     /** Starts PostgreSQL again on the same port and data after {@link #stopPostgres()}. */
     void restartPostgres() throws IOException, SQLException {
         startPostgres(postgres.getPort(), databases);
+    }
+
+    /** The Kafka broker's process, once started. */
+    Optional<ProcessHandle> kafkaProcess() {
+        return kafka == null ? Optional.empty() : Optional.of(kafka.toHandle());
     }
 
     int postgresPort() {

@@ -26,10 +26,12 @@ final class RegistryAuthorizer {
 
     private final RegistryHttp http;
     private final TokenCache tokens;
+    private final RegistryAccess access;
 
-    RegistryAuthorizer(RegistryHttp http, TokenCache tokens) {
+    RegistryAuthorizer(RegistryHttp http, TokenCache tokens, RegistryAccess access) {
         this.http = http;
         this.tokens = tokens;
+        this.access = access;
     }
 
     /** The Authorization header a 401's challenge asks for: a bearer token from its realm, or basic credentials. */
@@ -58,7 +60,9 @@ final class RegistryAuthorizer {
             return lookup.fail("registry " + lookup.registry() + " names no usable token realm in its challenge");
         }
         String basic = login == null ? null : login.basic();
-        return http.exchange("GET", tokenUri, basic, "application/json").onItem().transformToUni(response -> {
+        return access.realm(lookup.registry(), lookup.manifest(), tokenUri)
+                .chain(() -> http.exchange("GET", tokenUri, basic, "application/json", target -> access.redirect(lookup.registry(), target)))
+                .onItem().transformToUni(response -> {
             if (response.statusCode() == 401 || response.statusCode() == 403) {
                 return lookup.fail("the token service of registry " + lookup.registry() + " refused "
                         + (login == null ? "an anonymous request" : "the configured credentials") + " for " + lookup.repository(), response);

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -31,9 +32,11 @@ public class RegistryClient {
     static final String ACCEPT = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST);
 
     private final RegistrySettings settings;
-    private final RegistryHttp http = new RegistryHttp();
+    private final Function<String, Uni<Boolean>> inUse;
+    private final RegistryAccess access;
+    private final RegistryHttp http;
     private final TokenCache tokens = new TokenCache();
-    private final RegistryAuthorizer authorizer = new RegistryAuthorizer(http, tokens);
+    private final RegistryAuthorizer authorizer;
 
     /** What a manifest request's answer means to its caller, once any challenge has been answered. */
     @FunctionalInterface
@@ -55,8 +58,16 @@ public class RegistryClient {
         this(new RegistrySettings(endpoints, logins));
     }
 
-    private RegistryClient(RegistrySettings settings) {
+    RegistryClient(RegistrySettings settings) {
+        this(settings, registry -> Uni.createFrom().item(false));
+    }
+
+    private RegistryClient(RegistrySettings settings, Function<String, Uni<Boolean>> inUse) {
         this.settings = settings;
+        this.inUse = inUse;
+        this.access = new RegistryAccess(settings, inUse);
+        this.http = new RegistryHttp();
+        this.authorizer = new RegistryAuthorizer(http, tokens, access);
     }
 
     /**
@@ -64,7 +75,18 @@ public class RegistryClient {
      * HTTP when {@code plainHttp} says so: for a service that already knows which registries it speaks to insecurely.
      */
     public RegistryClient withPlainHttp(Predicate<String> plainHttp) {
-        return new RegistryClient(settings.withPlainHttp(plainHttp));
+        return new RegistryClient(settings.withPlainHttp(plainHttp), inUse);
+    }
+
+    /**
+     * A client that also asks registries no operator named when {@code inUse} says the service uses them (a canonical
+     * registry name in, true or false out), provided they resolve to public addresses or are reached over plain HTTP
+     * ({@link #withPlainHttp}). Without it, only registries with an endpoint, credentials or a
+     * {@code cascade.registry.allow} entry are asked; any other lookup fails with {@link RegistryNotAllowedException}
+     * before a request is sent.
+     */
+    public RegistryClient withAllowed(Function<String, Uni<Boolean>> inUse) {
+        return new RegistryClient(settings, inUse);
     }
 
     /**
@@ -143,7 +165,8 @@ public class RegistryClient {
      */
     private <T> Uni<T> ask(ManifestLookup lookup, Reading<T> reading) {
         return Uni.createFrom().deferred(() -> {
-            Uni<T> answer = attempt(lookup, "HEAD", tokens.get(lookup.cacheKey()), false, reading)
+            Uni<T> answer = access.registry(lookup.registry(), lookup.manifest())
+                    .chain(() -> attempt(lookup, "HEAD", tokens.get(lookup.cacheKey()), false, reading))
                     .onFailure(t -> !(t instanceof RegistryLookupException))
                     .transform(lookup::failure);
             // the JDK client completes on its own threads; a caller on a Vert.x context (a reactive transaction
@@ -155,7 +178,7 @@ public class RegistryClient {
 
     /** One request for the manifest; on a challenge, the same again with the authorization it asks for. */
     private <T> Uni<T> attempt(ManifestLookup lookup, String method, String authorization, boolean challenged, Reading<T> reading) {
-        return http.exchange(method, lookup.manifest(), authorization, ACCEPT).onItem().transformToUni(response -> {
+        return http.exchange(method, lookup.manifest(), authorization, ACCEPT, target -> access.redirect(lookup.registry(), target)).onItem().transformToUni(response -> {
             int status = response.statusCode();
             if (status == 401 && !challenged) {
                 tokens.remove(lookup.cacheKey());

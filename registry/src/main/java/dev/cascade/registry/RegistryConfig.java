@@ -19,6 +19,12 @@ public interface RegistryConfig {
     Optional<String> credentials();
 
     /**
+     * {@code registry,…} ({@code CASCADE_REGISTRY_ALLOW}): registries (and token-service hosts) that may be asked besides
+     * those with a configured endpoint or credentials and those a service says it uses; see {@link RegistryAccess}.
+     */
+    Optional<String> allow();
+
+    /**
      * {@code alias=canonical,…} ({@code CASCADE_REGISTRY_ALIASES}): read for every service by the messaging module's
      * {@code RegistryAliasesProducer}, and named here only because a mapping must know every property under its prefix.
      */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * HTTP exchanges with registries and their token services, following redirects by hand: the JDK would carry the
@@ -26,12 +27,16 @@ final class RegistryHttp {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
-    /** One exchange without a body; a redirect is followed, with the authorization only when it stays on the origin. */
-    Uni<HttpResponse<byte[]>> exchange(String method, URI uri, String authorization, String accept) {
-        return exchange(method, uri, authorization, accept, 0);
+    /**
+     * One exchange without a body; a redirect is followed, with the authorization only when it stays on the origin, and
+     * only once {@code redirects} has let its target through.
+     */
+    Uni<HttpResponse<byte[]>> exchange(String method, URI uri, String authorization, String accept, Function<URI, Uni<Void>> redirects) {
+        return exchange(method, uri, authorization, accept, redirects, 0);
     }
 
-    private Uni<HttpResponse<byte[]>> exchange(String method, URI uri, String authorization, String accept, int hops) {
+    private Uni<HttpResponse<byte[]>> exchange(String method, URI uri, String authorization, String accept,
+                                               Function<URI, Uni<Void>> redirects, int hops) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(REQUEST_TIMEOUT)
                 .method(method, HttpRequest.BodyPublishers.noBody())
@@ -49,8 +54,17 @@ final class RegistryHttp {
                             return Uni.createFrom().failure(new RegistryLookupException(
                                     "more than " + MAX_REDIRECTS + " redirects from " + request.uri().getHost()));
                         }
-                        URI next = uri.resolve(location.get().trim());
-                        return exchange(method, next, sameOrigin(uri, next) ? authorization : null, accept, hops + 1);
+                        URI next;
+                        try {
+                            next = uri.resolve(location.get().trim());
+                        } catch (IllegalArgumentException e) {
+                            return Uni.createFrom().failure(new RegistryLookupException("a redirect from " + uri.getHost() + " to no URL"));
+                        }
+                        if (next.getHost() == null) {
+                            return Uni.createFrom().failure(new RegistryLookupException("a redirect from " + uri.getHost() + " to no host"));
+                        }
+                        return redirects.apply(next).chain(() -> exchange(method, next, sameOrigin(uri, next) ? authorization : null,
+                                accept, redirects, hops + 1));
                     }
                     return Uni.createFrom().item(response);
                 });

@@ -20,6 +20,7 @@ final class RegistrySettings {
     private final Map<String, URI> endpoints;
     private final Map<String, RegistryLogin> logins;
     private final Predicate<String> plainHttp;
+    private final java.util.Set<String> allowed;
 
     /**
      * @param endpoints base URL per registry name; registries without one are reached at {@code https://<registry>}
@@ -32,7 +33,14 @@ final class RegistrySettings {
 
     /** @param plainHttp which registries without a configured endpoint are reached at {@code http://<registry>} */
     RegistrySettings(Map<String, URI> endpoints, Map<String, RegistryLogin> logins, Predicate<String> plainHttp) {
+        this(endpoints, logins, plainHttp, java.util.Set.of());
+    }
+
+    /** @param allowed registries (and token-service hosts) that may be asked without an endpoint or credentials */
+    RegistrySettings(Map<String, URI> endpoints, Map<String, RegistryLogin> logins, Predicate<String> plainHttp,
+                     java.util.Collection<String> allowed) {
         this.plainHttp = plainHttp;
+        this.allowed = allowed.stream().map(RegistrySettings::key).collect(java.util.stream.Collectors.toUnmodifiableSet());
         Map<String, URI> e = new LinkedHashMap<>();
         endpoints.forEach((name, url) -> e.put(key(name), withoutTrailingSlash(url)));
         Map<String, RegistryLogin> l = new LinkedHashMap<>();
@@ -43,11 +51,48 @@ final class RegistrySettings {
 
     /** The same settings, with unconfigured registries matching {@code plainHttp} reached over plain HTTP. */
     RegistrySettings withPlainHttp(Predicate<String> plainHttp) {
-        return new RegistrySettings(endpoints, logins, plainHttp);
+        return new RegistrySettings(endpoints, logins, plainHttp, allowed);
     }
 
     static RegistrySettings of(RegistryConfig config) {
-        return new RegistrySettings(parseEndpoints(config.endpoints().orElse("")), parseCredentials(config.credentials().orElse("")));
+        return new RegistrySettings(parseEndpoints(config.endpoints().orElse("")), parseCredentials(config.credentials().orElse("")),
+                registry -> false, entries(config.allow().orElse("")));
+    }
+
+    /**
+     * Whether an operator named this registry: it has an endpoint or credentials, or is listed in
+     * {@code cascade.registry.allow} (by its name, or by its host alone for every port). Such a registry may be asked wherever it is, private addresses included.
+     */
+    boolean configured(String registry) {
+        String name = key(registry);
+        // an allowed name without a port allows its host on every port, as insecure registries are listed
+        return endpoints.containsKey(name) || logins.containsKey(name) || allowed.contains(name) || allowed.contains(hostOf(name));
+    }
+
+    /** Whether unconfigured lookups of this registry go over plain HTTP (the registries builds reach insecurely). */
+    boolean plainHttp(String registry) {
+        return plainHttp.test(key(registry));
+    }
+
+    /**
+     * Whether a host (a token realm's) is one an operator named: the host of a configured endpoint, or a name in
+     * {@code cascade.registry.allow}, with or without its port.
+     */
+    boolean namedHost(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return endpoints.values().stream().anyMatch(u -> h.equalsIgnoreCase(u.getHost()))
+                || allowed.stream().anyMatch(a -> a.equals(h) || hostOf(a).equals(h));
+    }
+
+    /** The host part of a registry name ({@code host}, {@code host:port}, {@code [v6]:port}). */
+    static String hostOf(String registry) {
+        String name = key(registry);
+        if (name.startsWith("[")) {
+            int end = name.indexOf(']');
+            return end > 0 ? name.substring(1, end) : name;
+        }
+        int colon = name.lastIndexOf(':');
+        return colon > 0 && name.indexOf(':') == colon ? name.substring(0, colon) : name;
     }
 
     /** The base URL lookups for a registry go to: configured, or the registry's own name over HTTPS. */

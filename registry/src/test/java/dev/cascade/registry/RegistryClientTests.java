@@ -509,6 +509,11 @@ class RegistryClientTests {
                 public java.util.Optional<String> aliases() {
                     return java.util.Optional.empty();
                 }
+
+                @Override
+                public java.util.Optional<String> allow() {
+                    return java.util.Optional.empty();
+                }
             });
             assertThat(client.baseUrl("ghcr.io")).isEqualTo(URI.create("https://ghcr.io"));
         }

@@ -1,5 +1,6 @@
 package dev.cascade.build.executor;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -32,6 +33,13 @@ public interface ExecutorSettings {
     /** buildah's image storage (vfs) for the local executor, shared by builds so base layers are pulled once. */
     @WithDefault("${java.io.tmpdir}/cascade-buildah")
     Path storageRoot();
+
+    /**
+     * The free space a build needs on the disks of the workspaces, buildah's storage and the logs before it starts
+     * ({@code CASCADE_BUILD_MIN_FREE_SPACE}); below it the build fails with the reason ({@link FreeSpace}).
+     */
+    @WithDefault("1G")
+    MemorySize minFreeSpace();
 
     /** Registries spoken to over plain HTTP or with unverified TLS (host or host:port), comma-separated. */
     @WithDefault("localhost,127.0.0.1")

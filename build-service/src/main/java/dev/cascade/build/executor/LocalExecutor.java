@@ -28,6 +28,7 @@ public class LocalExecutor implements BuildExecutor {
 
     @Override
     public BuildOutcome execute(BuildJob job, OutputStream log) throws IOException, InterruptedException {
+        FreeSpace.require(settings.minFreeSpace().asLongValue(), settings.workDir(), settings.storageRoot());
         return buildah.run(job, settings.workDir(), log);
     }
 

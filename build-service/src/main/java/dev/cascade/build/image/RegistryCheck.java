@@ -7,6 +7,7 @@ import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.registry.RegistryClient;
 import dev.cascade.registry.RegistryLookupException;
+import dev.cascade.registry.RegistryNotAllowedException;
 import dev.cascade.registry.TagNotFoundException;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
@@ -61,8 +62,10 @@ class RegistryCheck {
     private record Silence(Instant until, String reason) {
     }
 
-    RegistryCheck(RegistryClient registry, ExecutorSettings executor, ReportVerificationSettings settings, RegistryAliases aliases) {
-        this.registry = registry.withPlainHttp(r -> BuildahSettings.listed(executor.insecureRegistries(), r));
+    RegistryCheck(RegistryClient registry, ExecutorSettings executor, ReportVerificationSettings settings, RegistryAliases aliases,
+                  UsedRegistries used) {
+        // a report names its registry: only one an operator named or the graph and the watch list use is asked
+        this.registry = registry.withPlainHttp(r -> BuildahSettings.listed(executor.insecureRegistries(), r)).withAllowed(used::uses);
         this.aliases = aliases;
         this.verifyByDefault = settings.verifyReports();
         settings.verify().forEach((name, on) -> perRegistry.put(canonical(name), on));
@@ -97,6 +100,7 @@ class RegistryCheck {
                                         + tagged.tag() + " points at " + current)))
                 .onFailure(TagNotFoundException.class).recoverWithItem(e -> new Verdict(Kind.REFUSED, null,
                         where + " has no tag " + tagged.tag()))
+                .onFailure(RegistryNotAllowedException.class).recoverWithItem(e -> new Verdict(Kind.REFUSED, null, e.getMessage()))
                 .onFailure().recoverWithItem(e -> {
                     String reason = e instanceof RegistryLookupException || e instanceof IllegalArgumentException ? e.getMessage()
                             : e instanceof TimeoutException ? "registry " + tagged.registry() + " did not answer in " + LOOKUP.toSeconds() + " s"

@@ -4,7 +4,9 @@ import dev.cascade.build.config.BuildConfig;
 import dev.cascade.build.config.BuildConfigSpec;
 import dev.cascade.build.config.BuildConfigs;
 import dev.cascade.build.executor.BuildExecutor;
+import dev.cascade.build.executor.ExecutorSettings;
 import dev.cascade.build.executor.ExecutorUnavailableException;
+import dev.cascade.build.executor.FreeSpace;
 import dev.cascade.buildstep.BuildJob;
 import dev.cascade.buildstep.BuildOutcome;
 import dev.cascade.buildstep.process.BuildStepException;
@@ -32,13 +34,20 @@ public class BuildRunner {
     private final BuildOutcomes outcomes;
     private final LiveLogs logs;
     private final Vertx vertx;
+    private final long maxLogBytes;
+    private final long minFreeBytes;
+    private final Path logDir;
 
-    public BuildRunner(Instance<BuildExecutor> executors, BuildConfigs configs, BuildOutcomes outcomes, LiveLogs logs, Vertx vertx) {
+    public BuildRunner(Instance<BuildExecutor> executors, BuildConfigs configs, BuildOutcomes outcomes, LiveLogs logs, Vertx vertx,
+                       QueueSettings queue, ExecutorSettings executorSettings) {
         this.executor = executors.get(); // local or kubernetes, as cascade.build.executor says
         this.configs = configs;
         this.outcomes = outcomes;
         this.logs = logs;
         this.vertx = vertx;
+        this.maxLogBytes = queue.maxLogSize().asLongValue();
+        this.minFreeBytes = executorSettings.minFreeSpace().asLongValue();
+        this.logDir = queue.logDir();
     }
 
     /** Runs a started build with its config as it is now, then records how it ended; fails only when that cannot be recorded. */
@@ -76,9 +85,10 @@ public class BuildRunner {
         return executor.unavailable();
     }
 
-    /** Blocking: the executor's run of one build, its output appended to {@code logFile}. */
+    /** Blocking: the executor's run of one build, its output appended to {@code logFile} up to the log limit. */
     private BuildOutcome execute(BuildJob job, Path logFile) {
-        try (OutputStream out = logs.append(logFile)) {
+        FreeSpace.require(minFreeBytes, logDir);
+        try (OutputStream out = new LogLimit(logs.append(logFile), maxLogBytes)) {
             return executor.execute(job, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,5 +1,6 @@
 package dev.cascade.build.queue;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -12,6 +13,13 @@ public interface QueueSettings {
     /** Where logs of running builds are written; they move to the database when the build ends. */
     @WithDefault("${java.io.tmpdir}/cascade-build-logs")
     Path logDir();
+
+    /**
+     * The most of a build's output that is kept, streamed and stored ({@code CASCADE_BUILD_MAX_LOG_SIZE}); beyond it the
+     * log says it was cut and the build goes on ({@link LogLimit}).
+     */
+    @WithDefault("10M")
+    MemorySize maxLogSize();
 
     /** Builds running at once across all configs. */
     @WithDefault("2")

@@ -4,6 +4,7 @@ import dev.cascade.build.executor.ExecutorSettings;
 import dev.cascade.buildstep.BuildahSettings;
 import dev.cascade.messaging.Periodic;
 import dev.cascade.registry.RegistryClient;
+import io.smallrye.mutiny.Uni;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -27,7 +28,9 @@ class Watching {
              WatchRecords records) {
         this.settings = settings;
         String host = System.getenv().getOrDefault("HOSTNAME", "build-service");
-        this.watcher = new TagWatcher(vertx, pool, registries.withPlainHttp(r -> BuildahSettings.listed(executor.insecureRegistries(), r)),
+        // every watched tag is one the graph or a workload uses
+        this.watcher = new TagWatcher(vertx, pool, registries.withPlainHttp(r -> BuildahSettings.listed(executor.insecureRegistries(), r))
+                .withAllowed(r -> Uni.createFrom().item(true)),
                 settings, budgets, records, host + "/" + UUID.randomUUID().toString().substring(0, 8));
     }
 

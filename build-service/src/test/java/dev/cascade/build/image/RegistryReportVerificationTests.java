@@ -19,6 +19,10 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterAll;
@@ -167,6 +172,33 @@ class RegistryReportVerificationTests {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                 given().get("/api/images/unverified.example.com/team/app:1").then().extract().jsonPath().getString("digest")).isEqualTo(digest));
         assertThat(given().get("/api/image-reports/refused").then().extract().jsonPath().getList("eventId")).doesNotContain(report.toString());
+    }
+
+    @Test
+    void aReportOfARegistryNothingUsesIsRefusedWithoutARequestToIt() throws Exception {
+        // 127.0.0.2 is neither allowed (the tests allow localhost and 127.0.0.1) nor the registry of any image the graph or
+        // watch list names
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"))) {
+            AtomicInteger connections = new AtomicInteger();
+            Thread accepting = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        connections.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            accepting.setDaemon(true);
+            accepting.start();
+            UUID report = UUID.randomUUID();
+            String named = "127.0.0.2:" + listener.getLocalPort();
+            RegistryReports.report(named, "team/app", "1", RegistryReports.digest(), report);
+            Map<String, Object> refused = awaitRefused(report);
+            assertThat((String) refused.get("reason")).contains("registry " + named + " is not asked");
+            assertThat(connections).hasValue(0);
+            assertThat(given().get("/api/images/" + named + "/team/app:1").statusCode()).isEqualTo(404);
+        }
     }
 
     // ---- helpers ----------------------------------------------------------------------------

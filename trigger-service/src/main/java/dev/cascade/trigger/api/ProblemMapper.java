@@ -3,6 +3,7 @@ package dev.cascade.trigger.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.cascade.api.problem.Problems;
 import dev.cascade.registry.RegistryLookupException;
+import dev.cascade.registry.RegistryNotAllowedException;
 import dev.cascade.registry.TagNotFoundException;
 import dev.cascade.trigger.secret.SecretCipher;
 import dev.cascade.trigger.secret.WebhookSecrets;
@@ -45,6 +46,12 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response unknownTag(TagNotFoundException e) {
         return Problems.response(422, "Unprocessable Content", "the registry does not have the image this delivery reports: " + e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response registryNotAllowed(RegistryNotAllowedException e) {
+        Log.warnf("registry lookup not sent: %s", e.getMessage());
+        return Problems.response(422, "Unprocessable Content", "the image's registry is not one Cascade asks: " + e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -6,6 +6,7 @@ import dev.cascade.trigger.intake.WebhookIntake;
 import dev.cascade.trigger.provider.WebhookProvider;
 import dev.cascade.trigger.webhook.WebhookConfig;
 import dev.cascade.trigger.webhook.WebhookRequest;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -29,10 +31,16 @@ public class WebhookResource {
 
     private final WebhookIntake intake;
     private final long maxBodyBytes;
+    private final int maxInFlight;
+    private final long busyRetryAfterSeconds;
+    /** Deliveries between their admission and their answer, on every endpoint of this instance. */
+    private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
 
     public WebhookResource(WebhookIntake intake, WebhookConfig config) {
         this.intake = intake;
         this.maxBodyBytes = config.maxBodySize().asLongValue();
+        this.maxInFlight = config.maxInFlight();
+        this.busyRetryAfterSeconds = Math.max(1, config.busyRetryAfter().toSeconds());
     }
 
     @POST
@@ -40,6 +48,7 @@ public class WebhookResource {
     @Operation(summary = "A push from a git host: github, gitlab, gitea (and Forgejo) or bitbucket")
     @APIResponse(responseCode = "202", description = "stored; accepted or ignored with the reason")
     @APIResponse(responseCode = "200", description = "a redelivery of a delivery already stored; nothing new happens")
+    @APIResponse(responseCode = "503", description = "too many deliveries in flight; not stored, deliver again after Retry-After")
     public Uni<Response> git(@PathParam("sender") String sender, HttpHeaders headers, byte[] body) {
         return receive(sender, WebhookProvider.Kind.GIT, headers, body, null);
     }
@@ -47,6 +56,7 @@ public class WebhookResource {
     @POST
     @Path("/git/generic/{secret}")
     @Operation(summary = "A generic (OpenShift-style) git hook: {\"type\":\"Git\",\"git\":{uri, ref, commit}} as JSON or YAML")
+    @APIResponse(responseCode = "503", description = "too many deliveries in flight; not stored, deliver again after Retry-After")
     public Uni<Response> generic(@PathParam("secret") String secret, HttpHeaders headers, byte[] body) {
         return receive("generic", WebhookProvider.Kind.GIT, headers, body, secret);
     }
@@ -54,6 +64,8 @@ public class WebhookResource {
     @POST
     @Path("/registry/{sender}")
     @Operation(summary = "An image push from a registry: distribution, dockerhub, harbor, quay, ghcr, acr, nexus or artifactory")
+    @APIResponse(responseCode = "422", description = "unreadable, or it names a registry Cascade does not ask (CASCADE_REGISTRY_ALLOW)")
+    @APIResponse(responseCode = "503", description = "too many deliveries in flight; not stored, deliver again after Retry-After")
     public Uni<Response> registry(@PathParam("sender") String sender, HttpHeaders headers, byte[] body) {
         return receive(sender, WebhookProvider.Kind.REGISTRY, headers, body, null);
     }
@@ -75,7 +87,16 @@ public class WebhookResource {
                     provider.sender() + " webhooks are " + String.join(" or ", provider.mediaTypes())
                             + (mediaType == null ? "; no Content-Type was sent" : ", not " + mediaType)));
         }
-        return intake.receive(provider, request).map(WebhookResource::answer);
+        if (IN_FLIGHT.incrementAndGet() > maxInFlight) {
+            IN_FLIGHT.decrementAndGet();
+            // not stored and not acknowledged: the sender delivers it again, so a flood loses nothing
+            Log.warnf("webhook from %s refused: %d deliveries already in flight", provider.sender(), maxInFlight);
+            return Uni.createFrom().item(Response.fromResponse(Problems.response(Response.Status.SERVICE_UNAVAILABLE,
+                            maxInFlight + " deliveries are being taken in; deliver this one again after " + busyRetryAfterSeconds + " s"))
+                    .header("Retry-After", busyRetryAfterSeconds).build());
+        }
+        return intake.receive(provider, request).map(WebhookResource::answer)
+                .onTermination().invoke(IN_FLIGHT::decrementAndGet);
     }
 
     /** The HTTP answer for an intake result, for a delivery and a redelivery alike. */
