@@ -14,6 +14,7 @@ import dev.cascade.testsupport.WebhookRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -135,7 +136,7 @@ class CascadeEndToEndTests {
      * waited in the queue and ran), the cascade of three, the app's rollout, the events each service published and
      * consumed, the outbox drained again, and the consumers' lag per topic.
      */
-    void metricsMovedWithThePipeline(Metrics triggerBefore, Metrics buildBefore, Metrics deployBefore) {
+    void metricsMovedWithThePipeline(Metrics triggerBefore, Metrics buildBefore, Metrics deployBefore) throws IOException {
         Metrics t = await().atMost(Duration.ofSeconds(30)).until(() -> Metrics.of(trigger.url()),
                 m -> m.sum("cascade_events_consumed_total", Map.of("outcome", "processed"))
                         > triggerBefore.sum("cascade_events_consumed_total", Map.of("outcome", "processed")));
