@@ -62,6 +62,18 @@ final class SyntheticConfigs {
 
     /** Inserts the configs, each building {@code <registry>/bench/<name>:1}, in batches of 1,000. */
     void insert(List<Config> configs) throws Exception {
+        insert(configs, repository);
+    }
+
+    /**
+     * Inserts configs that build for real: each builds the template's repository (its Dockerfile is only {@code FROM}
+     * the base) and pushes its own image.
+     */
+    void insertBuildable(List<Config> configs) throws Exception {
+        insert(configs, repository.replace("bench-synthetic-missing", "bench-template"));
+    }
+
+    private void insert(List<Config> configs, String repository) throws Exception {
         String digest = "sha256:" + "0".repeat(64);
         OffsetDateTime now = OffsetDateTime.now();
         List<Tuple> configRows = new ArrayList<>();
