@@ -101,8 +101,11 @@ public class QueueStatus {
     /** The build of each class queued longest. */
     private static Uni<List<Build>> oldest() {
         return Panache.getSession().chain(s -> s.createNativeQuery("""
-                        SELECT DISTINCT ON (queue_class) * FROM build WHERE status = 'QUEUED' ORDER BY queue_class, created_at""", Build.class)
-                .getResultList());
+                                SELECT DISTINCT ON (queue_class) cast(id AS text) FROM build WHERE status = 'QUEUED'
+                                ORDER BY queue_class, created_at""", String.class)
+                        .getResultList())
+                .chain(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<Build>of())
+                        : Build.<Build>list("id in ?1", ids.stream().map(UUID::fromString).toList()));
     }
 
     /** Why each of {@code oldest} waits. */
