@@ -3,7 +3,7 @@
 // services' own REST endpoints.
 
 const state = { endpoints: null, pipelines: new Map(), selected: null, pipelineEvents: null, logAbort: null, session: null,
-  watchedTimer: null };
+  watchedTimer: null, queueTimer: null };
 const $ = (selector) => document.querySelector(selector);
 
 // ---- the API: every call carries the API token the person signed in with -------------------------
@@ -429,15 +429,66 @@ async function loadWatched() {
   }
 }
 
+// ---- the build queue ---------------------------------------------------------------------------
+
+const QUEUE_REFRESH_MS = 5000;
+
+function renderQueue(q) {
+  $('#queue-classes tbody').replaceChildren(...['interactive', 'cascade'].map((c) => {
+    const cls = q[c] || {};
+    const w = cls.oldestWaiting;
+    return el('tr', { 'data-testid': 'queue-class', 'data-class': c },
+      el('td', {}, c),
+      el('td', {}, String(cls.running ?? 0)),
+      el('td', {}, String(cls.queued ?? 0)),
+      w ? el('td', {}, el('a', { href: `#pipeline/${w.pipelineId}` }, `${w.config} #${w.number}`)) : el('td', {}, '–'),
+      el('td', { title: w?.queuedAt || '' }, w ? duration(w.waitingSeconds * 1000) : '–'),
+      el('td', { class: 'wrap' }, w?.why || ''));
+  }));
+  const pace = q.cascadeMaxBuildsPerMinute;
+  $('#queue-cascades tbody').replaceChildren(...(q.cascades || []).map((c) => el('tr', { 'data-testid': 'queue-cascade' },
+    el('td', {}, el('a', { href: `#pipeline/${c.pipelineId}` }, c.pipelineId.slice(0, 8))),
+    el('td', {}, c.triggerImage || ''),
+    el('td', {}, String(c.running)),
+    el('td', {}, String(c.queued)),
+    el('td', {}, pace > 0 ? `${c.startedLastMinute} of ${pace}` : String(c.startedLastMinute)))));
+}
+
+/** The queue as build-service answers it, every few seconds while the view is open. */
+async function loadQueue() {
+  const summary = $('#queue-summary');
+  try {
+    const q = await getJson(`${state.endpoints.buildUrl}/api/queue`);
+    renderQueue(q);
+    summary.textContent = `${q.capacity} build slot(s); cascades use ${q.cascadeSlotsInUse} of the ${q.cascadeSlotsAllowed} they may hold now `
+      + `(share ${q.cascadeShare}: ${q.cascadeSlots} while interactive builds run or wait)`
+      + `${q.cascadeMaxBuildsPerMinute > 0 ? `; each cascade starts at most ${q.cascadeMaxBuildsPerMinute} builds a minute` : ''}`
+      + `${q.executorUnavailable ? ` · no build starts: ${q.executorUnavailable}` : ''} · updated ${time(new Date().toISOString())}`;
+    summary.classList.toggle('failing', q.executorUnavailable != null);
+  } catch (e) {
+    if (e instanceof Unauthorized) {
+      clearInterval(state.queueTimer);
+      return;
+    }
+    summary.textContent = e.status === 404 ? 'This build-service has no queue view (no /api/queue).' : `Build queue unavailable: ${e.message}`;
+    summary.classList.add('failing');
+  }
+}
+
 // ---- navigation -------------------------------------------------------------------------------
 
 async function route() {
   const hash = location.hash || '#pipelines';
-  const view = hash.startsWith('#graph') ? 'graph' : hash.startsWith('#watched') ? 'watched' : 'pipelines';
+  const view = hash.startsWith('#graph') ? 'graph' : hash.startsWith('#watched') ? 'watched'
+    : hash.startsWith('#queue') ? 'queue' : 'pipelines';
   document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== `view-${view}`; });
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === view));
   clearInterval(state.watchedTimer);
-  if (view === 'watched') {
+  clearInterval(state.queueTimer);
+  if (view === 'queue') {
+    state.queueTimer = setInterval(loadQueue, QUEUE_REFRESH_MS);
+    await loadQueue();
+  } else if (view === 'watched') {
     state.watchedTimer = setInterval(loadWatched, WATCHED_REFRESH_MS);
     await loadWatched();
   } else if (view === 'graph') {
@@ -479,6 +530,7 @@ $('#sign-out').addEventListener('click', () => {
   state.session?.abort();
   state.pipelineEvents?.abort();
   clearInterval(state.watchedTimer);
+  clearInterval(state.queueTimer);
   state.endpoints = null;
   live(false);
   start();

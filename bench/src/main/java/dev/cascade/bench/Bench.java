@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs the benchmarks named as arguments ({@code idle rollout build build-jobs cascade intake watch}; all when none) against
+ * Runs the benchmarks named as arguments ({@code idle rollout build build-jobs cascade intake watch storm}; all when none) against
  * the whole system as it ships ({@link CascadeSystem}), writing raw figures and a summary to the directory
  * named by {@code -Dbench.results}. Sizes come from system properties ({@code -Dbench.rollout.pushes=200}, ...).
  */
 public final class Bench {
 
     static final String NAMESPACE = "bench";
-    static final List<String> ALL = List.of("idle", "rollout", "build", "build-jobs", "cascade", "intake", "watch");
+    static final List<String> ALL = List.of("idle", "rollout", "build", "build-jobs", "cascade", "intake", "watch", "storm");
 
     public static void main(String[] args) throws Exception {
         Set<String> selected = new LinkedHashSet<>(args.length == 0 ? ALL : List.of(args));
@@ -29,7 +29,7 @@ public final class Bench {
         Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
         Results results = new Results(Path.of(System.getProperty("bench.results", "bench/results/latest")));
 
-        if (selected.stream().anyMatch(s -> !List.of("intake", "build-jobs", "watch").contains(s))) {
+        if (selected.stream().anyMatch(s -> !List.of("intake", "build-jobs", "watch", "storm").contains(s))) {
             // one system for these; planning is measured without the coalescing window, and builds one at a time. The rollout
             // and cascade figures send registry notifications of new digests that no image has, so their reports are taken
             // as reported, without asking the registry (one HEAD on a local registry, outside what they measure)
@@ -77,6 +77,17 @@ public final class Bench {
                             integer("bench.watch.repushes", 10));
                 } finally {
                     keepLogs(system, results.dir().resolve("logs-watch"));
+                }
+            }
+        }
+        if (selected.contains("storm")) {
+            // its own system, with the queue's default settings (2 slots, cascade share 0.5)
+            try (CascadeSystem system = CascadeSystem.start(root, NAMESPACE, StormBench.env())) {
+                try {
+                    StormBench.run(system, system.work().resolve("storm-bench"), results, integer("bench.storm.configs", 1000),
+                            integer("bench.storm.pushes", 20));
+                } finally {
+                    keepLogs(system, results.dir().resolve("logs-storm"));
                 }
             }
         }

@@ -62,7 +62,18 @@ final class SyntheticConfigs {
 
     /** Inserts the configs, each building {@code <registry>/bench/<name>:1}, in batches of 1,000. */
     void insert(List<Config> configs) throws Exception {
-        String digest = "sha256:" + "0".repeat(64);
+        insert(configs, repository, "sha256:" + "0".repeat(64));
+    }
+
+    /**
+     * Inserts configs that build for real: each builds the template's repository (its Dockerfile is only {@code FROM}
+     * the base) and pushes its own image; each as if it had last built on {@code digest}.
+     */
+    void insertBuildable(List<Config> configs, String digest) throws Exception {
+        insert(configs, repository.replace("bench-synthetic-missing", "bench-template"), digest);
+    }
+
+    private void insert(List<Config> configs, String repository, String digest) throws Exception {
         OffsetDateTime now = OffsetDateTime.now();
         List<Tuple> configRows = new ArrayList<>();
         List<Tuple> inputRows = new ArrayList<>();

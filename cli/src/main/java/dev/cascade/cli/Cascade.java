@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "cascade", mixinStandardHelpOptions = true, versionProvider = Cascade.Version.class,
         description = "Pipelines, builds, impact, rollouts and watched base images of a running Cascade.",
         subcommands = {PipelinesCommand.class, PipelineCommand.class, BuildsCommand.class, ImpactCommand.class,
-                RolloutsCommand.class, RollbackCommand.class, WatchedCommand.class, CommandLine.HelpCommand.class},
+                RolloutsCommand.class, RollbackCommand.class, WatchedCommand.class, QueueCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

@@ -5,6 +5,7 @@ import dev.cascade.build.metrics.BuildMetrics;
 import dev.cascade.build.queue.Build;
 import dev.cascade.build.queue.BuildDispatcher;
 import dev.cascade.build.queue.BuildQueue;
+import dev.cascade.build.queue.Origin;
 import dev.cascade.messaging.Periodic;
 import java.time.Duration;
 import dev.cascade.messaging.Causation;
@@ -132,7 +133,7 @@ public class Cascades {
      * queued with a handful of statements, whatever its size (see {@link BuildQueue#queue(List, Causation)}).
      */
     public Uni<List<Build>> queue(CascadePlan plan, Causation causation, Function<CascadePlan.Step, String> revision,
-                                  Function<CascadePlan.Step, String> reason) {
+                                  Function<CascadePlan.Step, String> reason, Origin origin) {
         if (plan.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
@@ -144,7 +145,7 @@ public class Cascades {
                     .filter(step -> configs.containsKey(step.config()))
                     .map(step -> new BuildQueue.Request(configs.get(step.config()), revision.apply(step), reason.apply(step), step.after()))
                     .toList();
-            return buildQueue.queue(requests, causation);
+            return buildQueue.queue(requests, causation, origin);
         });
     }
 
@@ -173,7 +174,11 @@ public class Cascades {
         });
     }
 
-    /** Plans and queues the cascade of a base image push now; runs in the caller's transaction. */
+    /**
+     * Plans and queues the cascade of a base image push now; runs in the caller's transaction. A push that starts a
+     * pipeline makes it a cascade of {@code image}; one in a pipeline with builds already (an image its own build pushed)
+     * continues that pipeline in its class.
+     */
     public Uni<List<Build>> cascadeNow(String image, String digest, Causation causation, int coalesced) {
         String cause = "base image " + image + " changed to " + shortDigest(digest)
                 + (coalesced > 0 ? " (" + (coalesced + 1) + " pushes coalesced)" : "");
@@ -186,7 +191,7 @@ public class Cascades {
                             }
                         }))
                 .chain(plan -> queue(plan, causation, step -> null, step -> step.root() ? cause
-                        : "after " + String.join(", ", step.after()) + " (" + cause + ")"));
+                        : "after " + String.join(", ", step.after()) + " (" + cause + ")", Origin.cascade(image)));
     }
 
     /** Plans the pending cascades whose window has closed; each is taken by one replica only. */

@@ -8,6 +8,7 @@ import dev.cascade.build.cascade.CascadeSettings;
 import dev.cascade.build.queue.Build;
 import dev.cascade.build.graph.KnownImage;
 import dev.cascade.build.queue.BuildDispatcher;
+import dev.cascade.build.queue.Origin;
 import dev.cascade.messaging.Causation;
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.SourcePushed;
@@ -75,7 +76,7 @@ public class TriggerConsumer {
                 .chain(cascades::planFrom)
                 .chain(plan -> cascades.queue(plan, Causation.causedBy(event),
                         step -> step.root() ? push.after() : null,
-                        step -> step.root() ? cause : "after " + String.join(", ", step.after()) + " (" + cause + ")"))
+                        step -> step.root() ? cause : "after " + String.join(", ", step.after()) + " (" + cause + ")", Origin.interactive()))
                 .replaceWithVoid();
     }
 

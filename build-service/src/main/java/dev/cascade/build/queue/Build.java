@@ -61,6 +61,15 @@ public class Build extends PanacheEntityBase {
     @Column(name = "after_configs")
     public String afterConfigs;
 
+    /** Interactive (a git push, by hand) or cascade (a base image push): what started the build's pipeline. */
+    @Enumerated(EnumType.STRING)
+    @Column(name = "queue_class", nullable = false)
+    public QueueClass queueClass = QueueClass.INTERACTIVE;
+
+    /** For a cascade, the base image whose change started its pipeline; null otherwise. */
+    @Column(name = "trigger_image")
+    public String triggerImage;
+
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 

@@ -26,12 +26,12 @@ final class BuildBatch {
 
     private static final String INSERT_BUILDS = """
             INSERT INTO build (id, config, number, status, reason, commit_sha, ref, image, pipeline_id, causation_id, attempt,
-                               after_configs, created_at, finished_at)
+                               after_configs, created_at, finished_at, queue_class, trigger_image)
             SELECT r.id, r.config, r.number, r.status, r.reason, r.commit_sha, r.ref, r.image, r.pipeline_id, r.causation_id, 0,
-                   r.after_configs, r.created_at, r.finished_at
+                   r.after_configs, r.created_at, r.finished_at, r.queue_class, r.trigger_image
             FROM json_to_recordset(cast(cast(?1 as text) as json)) AS r(id uuid, config text, number int, status text, reason text,
                  commit_sha text, ref text, image text, pipeline_id uuid, causation_id uuid, after_configs text, created_at timestamptz,
-                 finished_at timestamptz)""";
+                 finished_at timestamptz, queue_class text, trigger_image text)""";
 
     private static final String INSERT_PREREQUISITES = """
             INSERT INTO build_prerequisite (build_id, prerequisite_id)
@@ -67,6 +67,8 @@ final class BuildBatch {
         r.put("after_configs", b.afterConfigs);
         r.put("created_at", b.createdAt.toString());
         r.put("finished_at", b.finishedAt == null ? null : b.finishedAt.toString());
+        r.put("queue_class", b.queueClass.name());
+        r.put("trigger_image", b.triggerImage);
     }
 
     /** {@code build} starts only after {@code prerequisite} has succeeded. */

@@ -1,8 +1,5 @@
 package dev.cascade.build.queue;
 
-import dev.cascade.build.config.BuildConfig;
-import dev.cascade.build.config.BuildConfigs;
-import dev.cascade.build.config.RunPolicy;
 import dev.cascade.common.events.BuildStatus;
 import dev.cascade.messaging.BackgroundWork;
 import dev.cascade.messaging.OutboxRelay;
@@ -16,17 +13,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Starts queued builds as the run policies and the global concurrency limit allow: looks at the queue every second,
+ * Starts queued builds as the run policies, the global concurrency limit and the queue classes allow: looks at the queue every second,
  * and at once when asked after a commit that queued or ended builds; claims what may start (with its
  * {@code cascade.build.started} event and a lease) and hands each claimed build to the {@link BuildRunner}.
  */
@@ -35,7 +30,7 @@ public class BuildDispatcher {
 
     private final QueueSettings settings;
     private final BuildLeases leases;
-    private final BuildConfigs configs;
+    private final QueueReader reader;
     private final BuildEvents events;
     private final BuildRunner runner;
     private final OutboxRelay relay;
@@ -44,11 +39,11 @@ public class BuildDispatcher {
     private final AtomicBoolean dispatching = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public BuildDispatcher(QueueSettings settings, BuildLeases leases, BuildConfigs configs, BuildEvents events, BuildRunner runner,
+    public BuildDispatcher(QueueSettings settings, BuildLeases leases, QueueReader reader, BuildEvents events, BuildRunner runner,
                            OutboxRelay relay, Vertx vertx) {
         this.settings = settings;
         this.leases = leases;
-        this.configs = configs;
+        this.reader = reader;
         this.events = events;
         this.runner = runner;
         this.relay = relay;
@@ -109,45 +104,37 @@ public class BuildDispatcher {
     }
 
     /**
-     * Starts what may start: within the global limit, one at a time per Serial config, oldest first. One instance
-     * claims at a time, and takes a lease on what it claims.
+     * Starts what may start, as {@link ClaimPolicy} decides: interactive builds first, cascades within their share and
+     * pace, one at a time per Serial config, oldest first. One instance claims at a time (the claiming transaction holds
+     * an advisory lock), and takes a lease on what it claims, in the same transaction.
      */
     private Uni<List<Build>> claimNext() {
-        return leases.lockClaims().chain(() -> Build.<Build>list("status = ?1", BuildStatus.STARTED)).chain(running -> {
-            int free = settings.concurrency() - running.size();
-            if (free <= 0) {
-                return Uni.createFrom().item(List.<Build>of());
-            }
-            Set<String> busy = new HashSet<>(running.stream().map(b -> b.config).toList());
-            return Build.<Build>find("""
-                            from Build b where b.status = ?1 and not exists (
-                                select 1 from BuildPrerequisite p, Build parent
-                                where p.buildId = b.id and parent.id = p.prerequisiteId and parent.status <> ?2)
-                            order by b.createdAt""", BuildStatus.QUEUED, BuildStatus.SUCCEEDED).page(0, 200).list()
-                    .chain(queued -> BuildConfig.<BuildConfig>list("name in ?1", queued.stream().map(b -> b.config).distinct().toList())
-                            .map(found -> {
-                                Map<String, BuildConfig> byName = new HashMap<>();
-                                found.forEach(c -> byName.put(c.name, c));
-                                List<Build> chosen = new ArrayList<>();
-                                for (Build b : queued) {
-                                    if (chosen.size() >= free) {
-                                        break;
-                                    }
-                                    BuildConfig c = byName.get(b.config);
-                                    boolean parallel = c != null && configs.runPolicy(c) == RunPolicy.PARALLEL;
-                                    if (parallel || busy.add(b.config)) {
-                                        chosen.add(b);
-                                    }
-                                }
-                                return chosen;
-                            }))
-                    .call(chosen -> Multi.createFrom().iterable(chosen).onItem().transformToUniAndConcatenate(b -> {
-                        b.status = BuildStatus.STARTED;
-                        b.startedAt = OffsetDateTime.now();
-                        b.attempt++;
-                        return events.emit(b);
-                    }).collect().asList())
-                    .call(leases::take);
-        });
+        ClaimPolicy policy = ClaimPolicy.of(settings);
+        return leases.lockClaims()
+                .chain(() -> policy.maxPerMinute() > 0 ? reader.startedLastMinute() : Uni.createFrom().item(Map.<UUID, Integer>of()))
+                .chain(started -> reader.read(started.entrySet().stream().filter(e -> e.getValue() >= policy.maxPerMinute())
+                        .map(Map.Entry::getKey).toList(), started))
+                .chain(snapshot -> {
+                    if (snapshot.running().size() >= policy.capacity() || snapshot.ready().isEmpty()) {
+                        return Uni.createFrom().item(List.<Build>of());
+                    }
+                    List<UUID> chosen = policy.decide(snapshot.running(), snapshot.ready(), snapshot.startedLastMinute()).chosen().stream()
+                            .map(ClaimPolicy.Ready::id).toList();
+                    if (chosen.isEmpty()) {
+                        return Uni.createFrom().item(List.<Build>of());
+                    }
+                    return Build.<Build>list("id in ?1 and status = ?2", chosen, BuildStatus.QUEUED).map(found -> {
+                        Map<UUID, Build> byId = new HashMap<>();
+                        found.forEach(b -> byId.put(b.id, b));
+                        return chosen.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+                    });
+                })
+                .call(chosen -> Multi.createFrom().iterable(chosen).onItem().transformToUniAndConcatenate(b -> {
+                    b.status = BuildStatus.STARTED;
+                    b.startedAt = OffsetDateTime.now();
+                    b.attempt++;
+                    return events.emit(b);
+                }).collect().asList())
+                .call(leases::take);
     }
 }

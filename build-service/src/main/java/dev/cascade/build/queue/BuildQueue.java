@@ -33,13 +33,16 @@ public class BuildQueue {
     private final BuildConfigs configs;
     private final BuildOutcomes outcomes;
     private final BuildRunner runner;
+    private final Supersession supersession;
 
-    public BuildQueue(ObjectMapper json, Outbox outbox, BuildConfigs configs, BuildOutcomes outcomes, BuildRunner runner) {
+    public BuildQueue(ObjectMapper json, Outbox outbox, BuildConfigs configs, BuildOutcomes outcomes, BuildRunner runner,
+                      Supersession supersession) {
         this.json = json;
         this.outbox = outbox;
         this.configs = configs;
         this.outcomes = outcomes;
         this.runner = runner;
+        this.supersession = supersession;
     }
 
     /**
@@ -58,10 +61,11 @@ public class BuildQueue {
 
     /**
      * Queues a build of {@code config}; when the config already has a build in this pipeline, that one is
-     * returned instead (a config builds at most once per pipeline). Runs in the caller's transaction.
+     * returned instead (a config builds at most once per pipeline). A build queued this way is interactive (by hand).
+     * Runs in the caller's transaction.
      */
     public Uni<Build> queue(BuildConfig config, String revision, String reason, Causation causation) {
-        return queue(List.of(new Request(config, revision, reason, List.of())), causation).map(queued -> queued.get(0));
+        return queue(List.of(new Request(config, revision, reason, List.of())), causation, Origin.interactive()).map(queued -> queued.get(0));
     }
 
     /**
@@ -74,13 +78,18 @@ public class BuildQueue {
      * <p>Set-based whatever the number of requests: one query reads the configs' highest build numbers and which of them
      * have a build in the pipeline already (a second loads those builds, when there are any), and the new builds, their
      * prerequisites and their events are inserted with one statement each. Runs in the caller's transaction.
+     *
+     * <p>The new builds get the pipeline's {@link Origin}: {@code origin} for a pipeline's first builds, the origin of
+     * its builds so far after that (an image a git push's build pushed continues the push's interactive pipeline). New
+     * cascade builds supersede the queued builds of the same configs in older cascades of the same base image
+     * ({@link Supersession}).
      */
-    public Uni<List<Build>> queue(List<Request> requests, Causation causation) {
+    public Uni<List<Build>> queue(List<Request> requests, Causation causation, Origin origin) {
         if (requests.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         List<String> names = requests.stream().map(r -> r.config().name).distinct().toList();
-        return builtSoFar(names, causation.pipelineId()).chain(soFar -> (soFar.inPipeline().isEmpty() ? Uni.createFrom().item(List.<Build>of())
+        return pipelineOrigin(causation.pipelineId(), origin).chain(actual -> builtSoFar(names, causation.pipelineId()).chain(soFar -> (soFar.inPipeline().isEmpty() ? Uni.createFrom().item(List.<Build>of())
                         : Build.<Build>list("pipelineId = ?1 and config in ?2", causation.pipelineId(), soFar.inPipeline()))
                 .chain(existing -> {
                     Map<String, Integer> highest = soFar.highest();
@@ -95,7 +104,7 @@ public class BuildQueue {
                         if (b == null) {
                             // a microsecond apart, so the queue's oldest-first order is the order of the requests
                             b = plan(r, causation, highest.merge(r.config().name, 1, Integer::sum), now.plusNanos(1_000L * fresh.size()),
-                                    inPipeline, batch);
+                                    inPipeline, batch, actual);
                             inPipeline.put(b.config, b);
                             fresh.add(b);
                         }
@@ -106,8 +115,18 @@ public class BuildQueue {
                                     + (b.status == BuildStatus.SKIPPED ? " queued and skipped: " : " queued: ") + b.reason
                                     + " (pipeline " + b.pipelineId + ")"))
                             .chain(() -> cancelSuperseded(fresh, requests))
+                            .chain(() -> supersession.supersedeOlderCascades(fresh, actual, causation.pipelineId()))
                             .replaceWith(result);
-                }));
+                })));
+    }
+
+    /** The origin of the pipeline's builds so far, or {@code origin} when it has none yet. */
+    private static Uni<Origin> pipelineOrigin(UUID pipeline, Origin origin) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                                "SELECT queue_class, trigger_image FROM build WHERE pipeline_id = ?1 ORDER BY created_at LIMIT 1", Object[].class)
+                        .setParameter(1, pipeline)
+                        .getResultList())
+                .map(rows -> rows.isEmpty() ? origin : new Origin(QueueClass.valueOf((String) rows.get(0)[0]), (String) rows.get(0)[1]));
     }
 
     /**
@@ -148,7 +167,8 @@ public class BuildQueue {
     }
 
     /** A new build of a request, recorded in {@code batch} with its prerequisites and events. */
-    private Build plan(Request r, Causation causation, int number, OffsetDateTime createdAt, Map<String, Build> inPipeline, BuildBatch batch) {
+    private Build plan(Request r, Causation causation, int number, OffsetDateTime createdAt, Map<String, Build> inPipeline, BuildBatch batch,
+                       Origin origin) {
         Map<String, Build> after = new LinkedHashMap<>();
         r.after().forEach(p -> {
             Build parent = inPipeline.get(p);
@@ -169,6 +189,8 @@ public class BuildQueue {
         b.causationId = causation.causationId();
         b.afterConfigs = BuildColumns.after(after.keySet());
         b.createdAt = createdAt;
+        b.queueClass = origin.queueClass();
+        b.triggerImage = origin.triggerImage();
         batch.event(b, BuildEvents.of(b));
         // a parent that has already ended without success (a build reused from earlier in the pipeline, or one
         // skipped just now): this one is skipped at once, after its queued event, with the reason passed on

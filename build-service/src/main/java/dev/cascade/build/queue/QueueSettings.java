@@ -31,4 +31,22 @@ public interface QueueSettings {
      */
     @WithDefault("30s")
     Duration lease();
+
+    /**
+     * The share of {@link #concurrency()} that cascade builds may hold while interactive builds (git pushes, by hand)
+     * run or wait: {@code floor(concurrency × share)} slots, at least one unless the share is 0. When no interactive
+     * build runs or waits, cascades use every slot.
+     */
+    @WithDefault("0.5")
+    double cascadeShare();
+
+    /** At most this many builds of one cascade (pipeline) start within a minute; 0 leaves cascades unpaced. */
+    @WithDefault("0")
+    int cascadeMaxPerMinute();
+
+    /** The slots cascades may hold while interactive builds run or wait. */
+    default int cascadeSlots() {
+        double share = Math.max(0, Math.min(1, cascadeShare()));
+        return share == 0 ? 0 : Math.max(1, (int) Math.floor(concurrency() * share));
+    }
 }
