@@ -33,14 +33,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,8 +69,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>The tests run in this order, each on what the one before left: the broker stopped for a minute while
  * webhooks arrive; each service killed (SIGKILL, with the processes it started) in the middle of a cascade and
- * started again; PostgreSQL restarted in the middle of a cascade; and last, two instances of every service on
- * the same broker and databases.
+ * started again; deploy-service halted by its test crash point between a patch and its commit; PostgreSQL restarted
+ * in the middle of a cascade; chaos rounds (tag {@code chaos}: each service killed at a random moment of a cascade,
+ * round after round); two instances of every service on the same broker and databases; then, on those two
+ * instances, failover from a killed deploy-service to the survivor, and builds cancelled through the instance that
+ * does not run them.
  */
 @Tag("reliability")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -75,6 +84,8 @@ class ReliabilityTests {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Short enough for the tests to wait out, long enough for a live owner to renew it many times. */
     static final Duration BUILD_LEASE = Duration.ofSeconds(10);
+    /** A chaos round's kill comes at a random moment this long after its base push: within the cascade it starts. */
+    static final Duration CHAOS_WINDOW = Duration.ofSeconds(20);
 
     static CascadeSystem system;
     static String reg;
@@ -240,6 +251,43 @@ class ReliabilityTests {
 
     @Test
     @Order(5)
+    void deployServiceDyingBetweenItsPatchAndItsCommitStillEndsTheRolloutAfterItsRestart() throws Exception {
+        ServiceProcess deploy = system.deploy();
+        String repository = "rel/halted-web";
+        String image = reg + "/" + repository + ":1";
+        String workload = "halted-web";
+        String first = system.registry().push(repository, "1");
+        await().atMost(Duration.ofMinutes(1)).until(() -> at(deploy).queryParam("image", image).get("/api/image-pushes")
+                .then().extract().jsonPath().getList("digest", String.class).contains(first));
+        system.kubernetes().apps().deployments().inNamespace(NS).resource(FollowingDeployment.of(NS, workload, image, 2, 600)).create();
+
+        // this run of deploy-service halts (as a SIGKILL would end it) right after its first patch, before it commits
+        deploy.kill();
+        deploy.restartWith(Map.of("CASCADE_TEST_CRASH_POINT", "after-patch"));
+        deploy.awaitReady(Duration.ofMinutes(3));
+        String second = system.registry().push(repository, "1");
+        String patched = reg + "/" + repository + "@" + second;
+        assertThat(deploy.awaitExit(Duration.ofMinutes(2))).as("deploy-service halted at its crash point").isTrue();
+        assertThat(deploy.exitValue()).isEqualTo(137);
+        assertThat(FollowingDeployment.image(system.kubernetes(), NS, workload)).as("the patch was made").isEqualTo(patched);
+        assertThat(count("deploy", "SELECT count(*) FROM rollout WHERE name = ? AND image = ? AND status = 'PENDING'", workload, patched))
+                .as("the rollout's new state was not committed").isEqualTo(1);
+
+        Instant restarted = Instant.now();
+        deploy.restart();
+        deploy.awaitReady(Duration.ofMinutes(3));
+        JsonPath rollouts = await().atMost(Duration.ofMinutes(2)).until(() -> at(deploy).queryParam("namespace", NS)
+                .queryParam("workload", workload).get("/api/rollouts").then().extract().jsonPath(),
+                j -> j.getList("status", String.class).contains("succeeded"));
+        System.out.printf("reliability: rollout halted after its patch ended %d ms after the restart%n",
+                Duration.between(restarted, Instant.now()).toMillis());
+        assertThat(rollouts.getList("image", String.class)).containsExactly(patched);
+        assertThat(patchesLogged(workload, patched)).as("patches of " + workload).isEqualTo(1);
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    @Order(6)
     void postgresRestartedMidCascadeMakesTheServicesUnreadyThenLosesNothing() throws Exception {
         Diamond d = Diamond.create("postgres");
         String newBase = d.pushBase("v2");
@@ -277,8 +325,48 @@ class ReliabilityTests {
         assertNothingLeftBehind();
     }
 
+    /**
+     * Round after round, one diamond cascade per service and round, the service killed with SIGKILL at a random moment
+     * of the cascade and started again at once; after every round the cascade must have ended as without the kill and
+     * left nothing behind. Two rounds per service by default; {@code -Dchaos.rounds=10} for the full run,
+     * {@code -Dchaos.seed} to repeat one.
+     */
     @Test
-    @Order(6)
+    @Order(7)
+    @Tag("chaos")
+    void repeatedKillsAtRandomMomentsOfDiamondCascadesLoseNothingAndDoNothingTwice() throws Exception {
+        int rounds = Integer.getInteger("chaos.rounds", 2);
+        long seed = Long.getLong("chaos.seed", System.nanoTime());
+        Random random = new Random(seed);
+        System.out.printf("chaos: %d rounds per service, seed %d, kills within %d ms of a base push%n", rounds, seed, CHAOS_WINDOW.toMillis());
+        Instant began = Instant.now();
+        Diamond d = Diamond.create("chaos");
+        Map<String, Integer> kills = new LinkedHashMap<>();
+        int cascades = 0;
+        for (int round = 1; round <= rounds; round++) {
+            for (ServiceProcess victim : List.of(system.trigger(), system.build(), system.deploy())) {
+                cascades++;
+                Instant roundBegan = Instant.now();
+                long delay = random.nextLong(CHAOS_WINDOW.toMillis());
+                String newBase = d.pushBase("round-" + cascades);
+                sleepUntil(roundBegan.plusMillis(delay));
+                victim.kill();
+                victim.restart();
+                victim.awaitReady(Duration.ofMinutes(3));
+                kills.merge(victim.name, 1, Integer::sum);
+
+                d.assertCascadedOnce(d.awaitPipeline(newBase), newBase, cascades);
+                assertNothingLeftBehind();
+                System.out.printf("chaos: round %d, %s killed %d ms after the base push: cascade %d ended once each, nothing left, in %d s%n",
+                        round, victim.name, delay, cascades, Duration.between(roundBegan, Instant.now()).toSeconds());
+            }
+        }
+        System.out.printf("chaos: %d kills %s, %d cascades, each config built once per pipeline and each rollout once, in %d s%n",
+                cascades, kills, cascades, Duration.between(began, Instant.now()).toSeconds());
+    }
+
+    @Test
+    @Order(8)
     void twoInstancesOfEveryServiceBuildAndRollOutEachThingOnce() throws Exception {
         // a long build runs on the first build-service while the second one starts, as in a rolling update
         GitConfig slow = GitConfig.create("replicas-slow", "FROM " + reg + "/rel/busybox:1\nRUN sleep 12\nCOPY app.txt /app.txt\n");
@@ -333,6 +421,141 @@ class ReliabilityTests {
         assertNothingLeftBehind();
     }
 
+    /**
+     * Failover: deploy-service's first instance killed with SIGKILL while the second runs; images pushed right after, one
+     * to each partition of {@code cascade.images}, are each acted on by the survivor within 10 s of the kill, the dead
+     * instance's partitions included (it never left the group: the broker drops it after the session timeout).
+     */
+    @Test
+    @Order(9)
+    void theSurvivorOfAKilledInstanceProcessesItsPartitionsWithinTenSeconds() throws Exception {
+        ServiceProcess deploy = system.deploy();
+        ServiceProcess survivor = system.services().stream().filter(s -> s.name.equals("deploy-service-2")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the test of two instances starts deploy-service-2"));
+        String topic = "cascade.images";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, system.infra().kafkaBootstrapServers()))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            await().atMost(Duration.ofMinutes(1)).until(() -> group(admin, "deploy-service").members().size() == 2);
+            // one repository for each partition, by the key image events carry (registry/repository) and Kafka's partitioner
+            Map<String, Integer> partitionOf = new LinkedHashMap<>();
+            for (int i = 0; partitionOf.size() < partitions; i++) {
+                String repository = "rel/failover-" + i;
+                int partition = Utils.toPositive(Utils.murmur2((reg + "/" + repository).getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+                if (!partitionOf.containsValue(partition)) {
+                    partitionOf.put(repository, partition);
+                }
+            }
+            Map<TopicPartition, Long> ends = new LinkedHashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                ends.put(new TopicPartition(topic, p), admin.listOffsets(Map.of(new TopicPartition(topic, p), OffsetSpec.latest()))
+                        .all().get().get(new TopicPartition(topic, p)).offset());
+            }
+
+            Instant killed = Instant.now();
+            deploy.kill();
+            Map<String, String> digests = new LinkedHashMap<>();
+            for (String repository : partitionOf.keySet()) {
+                digests.put(repository, system.registry().push(repository, "1"));
+            }
+            Map<String, Long> processedAfter = new LinkedHashMap<>();
+            long reassignedAfter = -1;
+            Instant deadline = killed.plusSeconds(60);
+            while ((processedAfter.size() < digests.size() || reassignedAfter < 0) && Instant.now().isBefore(deadline)) {
+                if (reassignedAfter < 0) {
+                    ConsumerGroupDescription g = group(admin, "deploy-service");
+                    if (g.members().size() == 1 && g.members().iterator().next().assignment().topicPartitions().size() == partitions) {
+                        reassignedAfter = Duration.between(killed, Instant.now()).toMillis();
+                    }
+                }
+                for (Map.Entry<String, String> pushed : digests.entrySet()) {
+                    if (!processedAfter.containsKey(pushed.getKey()) && at(survivor).queryParam("image", reg + "/" + pushed.getKey() + ":1")
+                            .get("/api/image-pushes").then().extract().jsonPath().getList("digest", String.class).contains(pushed.getValue())) {
+                        processedAfter.put(pushed.getKey(), Duration.between(killed, Instant.now()).toMillis());
+                    }
+                }
+                Thread.sleep(100);
+            }
+            System.out.printf("reliability: failover: the survivor held all %d partitions %d ms after the kill; pushes acted on after %s ms%n",
+                    partitions, reassignedAfter, processedAfter);
+
+            // the pushes did land on every partition
+            assertThat(partitionsOfKeys(topic, ends, partitionOf.keySet())).containsExactlyInAnyOrderElementsOf(partitionOf.values());
+            assertThat(processedAfter).as("pushes acted on by the survivor").hasSameSizeAs(digests);
+            assertThat(processedAfter.values()).as("ms from the kill to each push acted on").allMatch(ms -> ms < 10_000);
+            assertThat(reassignedAfter).as("ms from the kill to the survivor holding every partition").isBetween(0L, 10_000L);
+        } finally {
+            if (!deploy.isAlive()) {
+                deploy.restart();
+                deploy.awaitReady(Duration.ofMinutes(3));
+            }
+        }
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    @Order(10)
+    void aBuildCancelledThroughTheInstanceThatDoesNotRunItStopsWhereItRuns() throws Exception {
+        List<ServiceProcess> builds = system.services().stream().filter(s -> s.module.equals("build-service") && s.isAlive()).toList();
+        assertThat(builds).as("the test of two instances starts a second build-service").hasSize(2);
+        buildah.pushBusybox(reg + "/rel/busybox:1");
+        GitConfig slow = GitConfig.create("cancel-slow", "FROM " + reg + "/rel/busybox:1\nRUN sleep 600\nCOPY app.txt /app.txt\n");
+        Map<String, Integer> ranOn = new LinkedHashMap<>();
+        // until each instance has run one: each build is cancelled through the other instance
+        for (int i = 0; i < 6 && ranOn.size() < 2; i++) {
+            JsonPath queued = at(builds.get(i % 2)).contentType("application/json").body("{}").post("/api/build-configs/" + slow.name + "/builds")
+                    .then().statusCode(202).extract().jsonPath();
+            String id = queued.getString("id");
+            int number = queued.getInt("number");
+            ServiceProcess runner = await().atMost(Duration.ofMinutes(2)).until(() -> builds.stream()
+                    .filter(s -> startsLoggedBy(s, slow.name, number) > 0).findFirst().orElse(null), Objects::nonNull);
+            ServiceProcess other = builds.stream().filter(s -> s != runner).findFirst().orElseThrow();
+            // the build is at its long step
+            await().atMost(Duration.ofSeconds(60)).until(() -> at(runner).get("/api/builds/" + id + "/log").asString().contains("sleep 600"));
+
+            Instant asked = Instant.now();
+            at(other).post("/api/builds/" + id + "/cancel").then().statusCode(202);
+            JsonPath ended = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(
+                    () -> at(other).get("/api/builds/" + id).then().extract().jsonPath(), j -> !"started".equals(j.getString("status")));
+            long ms = Duration.between(asked, Instant.now()).toMillis();
+            System.out.printf("reliability: build running on %s, cancelled through %s, ended %d ms later%n", runner.name, other.name, ms);
+            assertThat(ended.getString("status")).isEqualTo("cancelled");
+            assertThat(ended.getString("reason")).isEqualTo("cancelled by request");
+            assertThat(ended.getInt("attempt")).as("stopped, not queued again").isEqualTo(queued.getInt("attempt") + 1);
+            ranOn.merge(runner.name, 1, Integer::sum);
+        }
+        assertThat(ranOn).as("builds cancelled through the other instance, by the instance that ran them").hasSize(2);
+        assertNothingLeftBehind();
+    }
+
+    static ConsumerGroupDescription group(Admin admin, String id) throws Exception {
+        return admin.describeConsumerGroups(List.of(id)).all().get().get(id);
+    }
+
+    /** The partitions the records keyed {@code registry/repository} of {@code repositories} were written to after {@code from}. */
+    static List<Integer> partitionsOfKeys(String topic, Map<TopicPartition, Long> from, java.util.Set<String> repositories) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infra().kafkaBootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<Integer> found = new ArrayList<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        repositories.forEach(r -> keys.add(reg + "/" + r));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            Map<TopicPartition, Long> end = consumer.endOffsets(from.keySet());
+            Instant deadline = Instant.now().plusSeconds(20);
+            while (from.keySet().stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && Instant.now().isBefore(deadline)) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> {
+                    if (keys.contains(r.key()) && !found.contains(r.partition())) {
+                        found.add(r.partition());
+                    }
+                });
+            }
+        }
+        return found;
+    }
+
     // ---- what every scenario ends with ---------------------------------------------------------
 
     /**
@@ -359,8 +582,8 @@ class ReliabilityTests {
         assertThat(deadLetters()).as("events on dead-letter topics").isEmpty();
     }
 
-    static long count(String database, String sql) throws Exception {
-        return DatabaseRows.count(system.infra(), database, sql);
+    static long count(String database, String sql, Object... args) throws Exception {
+        return DatabaseRows.count(system.infra(), database, sql, args);
     }
 
     /** Every record on a {@code *.dlq} topic, as {@code topic: value}. */
@@ -402,6 +625,16 @@ class ReliabilityTests {
             }
         }
         return n;
+    }
+
+    /** How often one build-service instance logged the start of build {@code config #number}. */
+    static long startsLoggedBy(ServiceProcess s, String config, int number) {
+        Pattern started = Pattern.compile("build " + Pattern.quote(config) + " #" + number + " started \\(attempt ");
+        try {
+            return Files.readAllLines(s.log).stream().filter(l -> started.matcher(l).find()).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** How often deploy-service instances patched a workload's container to an image. */
@@ -538,6 +771,14 @@ class ReliabilityTests {
 
         /** The cascade ends as it would have without any failure, and each build and the rollout happened once. */
         void assertCascadedOnce(UUID pipeline, String newBase) throws Exception {
+            assertCascadedOnce(pipeline, newBase, 1);
+        }
+
+        /**
+         * The same, for the {@code cascades}-th cascade of this diamond: each config built once by hand and once in each
+         * cascade, the workload rolled out once in each.
+         */
+        void assertCascadedOnce(UUID pipeline, String newBase, int cascades) throws Exception {
             String mid1 = name + "-mid1";
             String mid2 = name + "-mid2";
             String app = name + "-app";
@@ -563,15 +804,17 @@ class ReliabilityTests {
             assertThat(appBuild.get("digest")).isEqualTo(appDigest);
             System.out.printf("reliability: %s: attempts %s%n", name, builds.getList("attempt"));
 
-            // once each: no other pipeline built any of them, and the workload was rolled out once, to app's digest
+            // once each: no other pipeline built any of them (a config's builds are numbered one after another: #1 by
+            // hand, then one per cascade; old ones are pruned), and the workload was rolled out once, to app's digest
             for (String config : List.of(mid1, mid2, app)) {
-                assertThat(at(system.build()).queryParam("config", config).get("/api/builds").then().extract().jsonPath().getList("$"))
-                        .as("builds of " + config).hasSize(2);
+                assertThat(at(system.build()).queryParam("config", config).get("/api/builds").then().extract().jsonPath()
+                        .getList("number", Integer.class)).as("numbers of the builds of " + config).contains(cascades + 1)
+                        .allMatch(n -> n <= cascades + 1);
             }
             assertThat(rollouts.getList("name", String.class)).containsExactly(workload());
             assertThat(rollouts.getString("[0].image")).isEqualTo(appImage);
             assertThat(at(system.deploy()).queryParam("namespace", NS).queryParam("workload", workload()).get("/api/rollouts")
-                    .then().extract().jsonPath().getList("$")).hasSize(1);
+                    .then().extract().jsonPath().getList("$")).hasSize(cascades);
             assertThat(system.kubernetes().apps().deployments().inNamespace(NS).withName(workload()).get()
                     .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(appImage);
             assertThat(patchesLogged(workload(), appImage)).as("patches of " + workload()).isEqualTo(1);
@@ -583,7 +826,7 @@ class ReliabilityTests {
                             .anyMatch(n -> n.kind().equals("rollout") && "succeeded".equals(n.status())));
             List<CascadeEndToEndTests.TreeNode> nodes = CascadeEndToEndTests.flatten(tree.getMap("root"));
             assertThat(nodes.stream().filter(n -> n.kind().equals("build")).map(CascadeEndToEndTests.TreeNode::name))
-                    .containsExactlyInAnyOrder(mid1 + " #2", mid2 + " #2", app + " #2");
+                    .containsExactlyInAnyOrder(mid1 + " #" + (cascades + 1), mid2 + " #" + (cascades + 1), app + " #" + (cascades + 1));
             assertThat(nodes.stream().filter(n -> n.kind().equals("build"))).allMatch(n -> n.status().equals("succeeded"));
             assertThat(nodes.stream().filter(n -> n.kind().equals("rollout"))).hasSize(1);
             assertThat(nodes.stream().filter(n -> n.kind().equals("image") && image(app).equals(n.fields().get("image"))))

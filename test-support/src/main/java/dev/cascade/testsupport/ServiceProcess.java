@@ -75,12 +75,17 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException {
+        launch(Map.of());
+    }
+
+    private void launch(Map<String, String> extraEnv) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString())
                 .directory(root.resolve(module).toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
+        pb.environment().putAll(extraEnv);
         process = pb.start();
     }
 
@@ -114,6 +119,28 @@ public final class ServiceProcess implements AutoCloseable {
         }
         note("started again by the test");
         launch();
+    }
+
+    /**
+     * Starts the service again with more environment for this run only (a later {@link #restart()} goes back to the
+     * environment it was started with): for test hooks such as deploy-service's {@code CASCADE_TEST_CRASH_POINT}.
+     */
+    public void restartWith(Map<String, String> extraEnv) throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        note("started again by the test with " + extraEnv.keySet());
+        launch(extraEnv);
+    }
+
+    /** Waits until the process has ended by itself (a crash point halted it); false when it still runs after {@code timeout}. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The exit status of the ended process. */
+    public int exitValue() {
+        return process.exitValue();
     }
 
     private void note(String what) {

@@ -78,7 +78,8 @@ public class BuildResource {
 
     @POST
     @Path("/{id}/cancel")
-    @Operation(summary = "Cancel a queued build, or stop a running one")
+    @Operation(summary = "Cancel a queued build, or stop a running one",
+            description = "Any instance may be asked: a running build is stopped by the instance that runs it, within a second.")
     public Uni<Response> cancel(@PathParam("id") UUID id) {
         return queue.cancel(id).map(done -> done ? Response.accepted().build()
                 : Problems.response(409, "Conflict", "build " + id + " has ended already or does not exist"));

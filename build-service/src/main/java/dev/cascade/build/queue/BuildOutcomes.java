@@ -68,6 +68,14 @@ public class BuildOutcomes {
         });
     }
 
+    /** Records the end of a started build that was asked to stop and whose instance died before it could. */
+    Uni<Void> cancelledWithoutInstance(UUID id, int attempt) {
+        return recorded(id, attempt, b -> {
+            Log.infof("build %s #%d cancelled: its instance stopped renewing its lease after the cancel request", b.config, b.number);
+            return finish(b, BuildStatus.CANCELLED, "cancelled by request");
+        });
+    }
+
     /**
      * Puts a started build back in the queue because it could not be started or followed to its end where builds run
      * (the Kubernetes API server was unreachable, this instance is stopping), as a build whose instance died is: it

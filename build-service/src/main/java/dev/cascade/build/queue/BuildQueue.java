@@ -34,15 +34,17 @@ public class BuildQueue {
     private final BuildOutcomes outcomes;
     private final BuildRunner runner;
     private final Supersession supersession;
+    private final BuildLeases leases;
 
     public BuildQueue(ObjectMapper json, Outbox outbox, BuildConfigs configs, BuildOutcomes outcomes, BuildRunner runner,
-                      Supersession supersession) {
+                      Supersession supersession, BuildLeases leases) {
         this.json = json;
         this.outbox = outbox;
         this.configs = configs;
         this.outcomes = outcomes;
         this.runner = runner;
         this.supersession = supersession;
+        this.leases = leases;
     }
 
     /**
@@ -230,7 +232,11 @@ public class BuildQueue {
                         .collect().asList().replaceWithVoid());
     }
 
-    /** Cancels a queued build at once, or stops a running one; false when it had ended already. */
+    /**
+     * Cancels a queued build at once, or stops a running one wherever it runs: the request is stored with the build,
+     * and the instance that runs it stops it (at once when that is this instance, else within a second, see
+     * {@link BuildLeases}). False when the build had ended already.
+     */
     public Uni<Boolean> cancel(UUID id) {
         return Panache.withTransaction(() -> Build.<Build>findById(id).chain(b -> {
             if (b == null || b.status.isFinal()) {
@@ -240,9 +246,12 @@ public class BuildQueue {
                 stopEarlierAttempt(b);
                 return outcomes.finish(b, BuildStatus.CANCELLED, "cancelled by request").replaceWith(true);
             }
-            runner.stop(b.id);
-            return Uni.createFrom().item(true);
-        }));
+            return leases.requestCancel(b.id).replaceWith(true);
+        })).invoke(requested -> {
+            if (requested) {
+                leases.stopIfCancelledHere(id);
+            }
+        });
     }
 
     /** A queued build that ran before (queued again after losing its instance) may still run where builds run: stop that. */

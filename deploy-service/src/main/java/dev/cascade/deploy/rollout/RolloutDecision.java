@@ -72,15 +72,28 @@ public final class RolloutDecision {
         }
         WorkloadView w = workload.get();
         return switch (r.status) {
-            case PENDING -> hookCommand(w, PRE_HOOK).<RolloutStep>map(RolloutStep.RunPreHook::new).orElse(RolloutStep.PATCH);
+            case PENDING -> patchedAlready(r, w).or(() -> hookCommand(w, PRE_HOOK).map(RolloutStep.RunPreHook::new))
+                    .orElse(RolloutStep.PATCH);
             case HOOK_RUNNING -> switch (hook) {
                 case FAILED -> new RolloutStep.FailOnHook("pre-rollout hook " + r.hookJob + " failed; the workload was left untouched");
-                case SUCCEEDED -> RolloutStep.PATCH;
+                case SUCCEEDED -> patchedAlready(r, w).orElse(RolloutStep.PATCH);
                 case RUNNING -> RolloutStep.WAIT;
             };
             case PROGRESSING -> progressing(r, w, progressDeadline, now);
             default -> RolloutStep.WAIT;
         };
+    }
+
+    /**
+     * Level-triggered recovery of a patch whose record was lost (the instance died between the patch and its commit):
+     * the container already runs the rollout's image, so patching again would change nothing and no later generation
+     * would ever come to wait for. The rollout is followed from the current generation instead: the one that carries
+     * the image, or a later one.
+     */
+    private static Optional<RolloutStep> patchedAlready(Rollout r, WorkloadView w) {
+        return r.image.equals(w.containerImages().get(r.container))
+                ? Optional.of(new RolloutStep.Follow(Math.max(0, w.generation() - 1)))
+                : Optional.empty();
     }
 
     private static RolloutStep progressing(Rollout r, WorkloadView w, Duration progressDeadline, OffsetDateTime now) {

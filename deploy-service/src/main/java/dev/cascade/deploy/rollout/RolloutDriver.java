@@ -209,9 +209,20 @@ public class RolloutDriver {
         if (step instanceof RolloutStep.Patch) {
             long before = workloads.setImage(r.workload, r.container, r.image);
             Log.infof("%s %s: patched to %s", r.workloadKey(), r.container, r.image);
+            CrashPoint.AFTER_PATCH.reach();
             return x -> {
                 x.status = Rollout.State.PROGRESSING;
                 x.baseGeneration = before;
+                x.updatedAt = OffsetDateTime.now();
+                return transitions.emit(x, RolloutStatus.STARTED);
+            };
+        }
+        if (step instanceof RolloutStep.Follow follow) {
+            Log.infof("%s %s: runs %s already (patched before its record was stored); following the rollout", r.workloadKey(),
+                    r.container, r.image);
+            return x -> {
+                x.status = Rollout.State.PROGRESSING;
+                x.baseGeneration = follow.baseGeneration();
                 x.updatedAt = OffsetDateTime.now();
                 return transitions.emit(x, RolloutStatus.STARTED);
             };

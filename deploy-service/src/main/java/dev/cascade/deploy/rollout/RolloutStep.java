@@ -27,6 +27,15 @@ public sealed interface RolloutStep {
     record Patch() implements RolloutStep {
     }
 
+    /**
+     * The container runs the new image already (a patch whose record was lost to a crash): follow the rollout from the
+     * generation that carries it, without patching again.
+     *
+     * @param baseGeneration the generation before the one that carries the image; the controller must report a later one
+     */
+    record Follow(long baseGeneration) implements RolloutStep {
+    }
+
     /** The pre-rollout hook failed: keep its log and end failed, the workload left untouched. */
     record FailOnHook(String reason) implements RolloutStep {
     }

@@ -42,8 +42,13 @@ class RolloutDecisionTests {
     /** A workload of two replicas whose controller reports {@code observed} for generation {@code generation}. */
     static WorkloadView workload(long generation, long observed, int updated, int ready, int available, String failedReason,
                                  Map<String, String> annotations) {
+        return workload(generation, observed, updated, ready, available, failedReason, NEW, annotations);
+    }
+
+    static WorkloadView workload(long generation, long observed, int updated, int ready, int available, String failedReason,
+                                 String image, Map<String, String> annotations) {
         return new WorkloadView(new WorkloadRef("watched", "Deployment", "web"), generation, observed, 2, updated, ready, available,
-                failedReason, Map.of("web", NEW), annotations);
+                failedReason, Map.of("web", image), annotations);
     }
 
     static Optional<WorkloadView> rolledOut(Map<String, String> annotations) {
@@ -51,7 +56,7 @@ class RolloutDecisionTests {
     }
 
     static Optional<WorkloadView> untouched(Map<String, String> annotations) {
-        return Optional.of(workload(3, 3, 2, 2, 2, null, annotations));
+        return Optional.of(workload(3, 3, 2, 2, 2, null, PREVIOUS, annotations));
     }
 
     static RolloutStep next(Rollout r, Optional<WorkloadView> w) {
@@ -86,6 +91,29 @@ class RolloutDecisionTests {
             Rollout r = rollout("Deployment", Rollout.State.PENDING);
             assertThat(next(r, untouched(Map.of(RolloutDecision.PRE_HOOK, "migrate please")))).isEqualTo(RolloutStep.PATCH);
             assertThat(next(r, untouched(Map.of(RolloutDecision.PRE_HOOK, "{\"command\":[]}")))).isEqualTo(RolloutStep.PATCH);
+        }
+
+        @Test
+        void aPendingRolloutWhoseWorkloadRunsItsImageAlreadyIsFollowedFromTheGenerationThatCarriesItWithoutASecondPatch() {
+            // patched to generation 4, then the instance died before the rollout's new state was committed
+            Optional<WorkloadView> patched = Optional.of(workload(4, 3, 0, 2, 2, null, Map.of()));
+            Rollout pending = rollout("Deployment", Rollout.State.PENDING);
+            pending.baseGeneration = null;
+            RolloutStep step = next(pending, patched);
+            assertThat(step).isEqualTo(new RolloutStep.Follow(3));
+
+            // followed from there, it ends once the controller reports generation 4 rolled out
+            Rollout following = rollout("Deployment", Rollout.State.PROGRESSING);
+            following.baseGeneration = ((RolloutStep.Follow) step).baseGeneration();
+            assertThat(next(following, patched)).isEqualTo(RolloutStep.WAIT);
+            assertThat(next(following, rolledOut(Map.of()))).isEqualTo(new RolloutStep.Succeed(Optional.empty()));
+        }
+
+        @Test
+        void aPreRolloutHookThatSucceededBeforeACrashAfterThePatchIsNotFollowedByASecondPatch() {
+            Rollout r = rollout("Deployment", Rollout.State.HOOK_RUNNING);
+            Optional<WorkloadView> patched = Optional.of(workload(7, 7, 2, 2, 2, null, Map.of()));
+            assertThat(RolloutDecision.next(r, patched, HookState.SUCCEEDED, DEADLINE, NOW)).isEqualTo(new RolloutStep.Follow(6));
         }
 
         @Test
