@@ -7,11 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The local run's guard: a small child JVM of {@link DevMain} that ends the run's other parts when the launcher is
@@ -74,11 +77,18 @@ public final class RunGuard {
         }
         System.out.println("[cascade-guard] the launcher is gone: stopping " + all.size() + " processes of the local run");
         all.forEach(ProcessHandle::destroy);
-        Instant deadline = Instant.now().plus(GRACE);
-        while (Instant.now().isBefore(deadline) && all.stream().anyMatch(ProcessHandle::isAlive)) {
-            Thread.sleep(100);
-        }
+        awaitExit(all);
         all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Waits until every process has ended, at most {@link #GRACE}. */
+    private static void awaitExit(List<ProcessHandle> processes) throws InterruptedException {
+        try {
+            CompletableFuture.allOf(processes.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                    .get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // what is still alive is killed by the caller
+        }
     }
 
     /** A fast shutdown (SIGINT) of the postmaster a data directory's {@code postmaster.pid} names, if it runs. */
@@ -90,10 +100,7 @@ public final class RunGuard {
         long pid = postmaster.get().pid();
         System.out.println("[cascade-guard] stopping PostgreSQL (pid " + pid + ") of " + dataDir);
         new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
-        Instant deadline = Instant.now().plus(GRACE);
-        while (Instant.now().isBefore(deadline) && postmaster.get().isAlive()) {
-            Thread.sleep(100);
-        }
+        awaitExit(List.of(postmaster.get()));
         if (postmaster.get().isAlive()) {
             postmaster.get().destroyForcibly();
         }
