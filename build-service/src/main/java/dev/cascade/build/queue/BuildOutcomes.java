@@ -9,11 +9,15 @@ import dev.cascade.messaging.DatabaseUnavailable;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -22,6 +26,9 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class BuildOutcomes {
+
+    /** Far longer than recording a build's end takes. */
+    private static final Duration RECORDING = Duration.ofSeconds(90);
 
     private final BuildEvents events;
     private final Dependants dependants;
@@ -97,6 +104,8 @@ public class BuildOutcomes {
      */
     private Uni<Void> recorded(UUID id, int attempt, Function<Build, Uni<Void>> ending) {
         Path logFile = logs.file(id);
+        Context context = Vertx.currentContext();
+        Executor onContext = context == null ? Runnable::run : task -> context.runOnContext(v -> task.run());
         return Panache.withTransaction(() -> Build.<Build>findById(id).chain(b -> {
                     if (b == null || b.status != BuildStatus.STARTED || b.attempt != attempt) {
                         Log.warnf("build %s: the end of attempt %d is not recorded: the build is %s, attempt %d", id, attempt,
@@ -106,6 +115,11 @@ public class BuildOutcomes {
                     b.log = LiveLogs.read(logFile);
                     return ending.apply(b);
                 }).chain(() -> pruner.prune(id)))
+                // one that never ends has hung (the database ends its transaction once it idles): it is tried again,
+                // on this build's context, rather than leave the build started for good
+                .ifNoItem().after(RECORDING).failWith(() -> new TimeoutException("recording the end of build " + id + " took over "
+                        + RECORDING.toSeconds() + " s"))
+                .emitOn(onContext)
                 // the outcome is known and the build is over: it waits for a database that is away, however long
                 .onFailure(DatabaseUnavailable::is).invoke(f -> Log.warnf("build %s: its outcome waits for the database: %s", id, f.getMessage()))
                 .onFailure(DatabaseUnavailable::is).retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).indefinitely()

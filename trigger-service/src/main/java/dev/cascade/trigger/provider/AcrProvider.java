@@ -64,7 +64,7 @@ public class AcrProvider extends RegistrySender {
             throw new MalformedWebhookException("request host '" + abbreviate(host) + "' is not a registry host");
         }
         String tag = Json.optionalText(target, "/tag");
-        if (tag == null || tag.isBlank()) {
+        if (untagged(tag)) {
             // pushed by digest: no tag moved, so nothing built FROM a tag can be affected
             return ParsedDelivery.ignored(action, host + "/" + repository + "@" + digest, claimedSubject(request),
                     "untagged push: no tag moved");

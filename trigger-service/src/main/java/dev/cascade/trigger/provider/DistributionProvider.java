@@ -138,7 +138,7 @@ public class DistributionProvider extends RegistrySender {
             return manifest ? "push of manifest type " + (mediaType == null ? "(none)" : mediaType) : "blob push";
         }
         String tag = Json.optionalText(target, "/tag");
-        return tag == null || tag.isBlank() ? "untagged manifest push" : null;
+        return untagged(tag) ? "untagged manifest push" : null;
     }
 
     /** The registry as clients addressed it ({@code request.host}), else the host of the target's URL. */

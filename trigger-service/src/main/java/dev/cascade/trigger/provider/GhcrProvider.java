@@ -78,7 +78,7 @@ public class GhcrProvider extends RegistrySender {
             return ParsedDelivery.ignored(event, dedupKey, subject, "package action '" + action + "' is not a publish");
         }
         String tag = Json.optionalText(pkg, "/package_version/container_metadata/tag/name");
-        if (tag == null || tag.isBlank()) {
+        if (untagged(tag)) {
             // an untagged version (a platform image of a multi-arch push, or a push by digest): no tag moved
             return ParsedDelivery.ignored(event, dedupKey, subject, "package version has no tag");
         }

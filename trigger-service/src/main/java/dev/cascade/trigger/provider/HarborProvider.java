@@ -80,7 +80,7 @@ public class HarborProvider extends RegistrySender {
             String digest = Json.text(resource, "/digest").trim();
             String host = host(Json.text(resource, "/resource_url"));
             String tag = Json.optionalText(resource, "/tag");
-            if (tag == null || tag.isBlank()) {
+            if (untagged(tag)) {
                 // pushed by digest only: no tag moved, so nothing built FROM a tag can be affected
                 untagged++;
                 keys.add(host + "/" + repository + "@" + digest);

@@ -64,7 +64,7 @@ public class QuayProvider extends RegistrySender {
             if (!tag.isTextual()) {
                 throw new MalformedWebhookException("field /updated_tags must hold tags, not " + tag.getNodeType().name().toLowerCase(Locale.ROOT));
             }
-            if (!tag.asText().isBlank()) {
+            if (!untagged(tag.asText())) {
                 tags.add(tag.asText().trim());
             }
         }

@@ -57,6 +57,22 @@ abstract class RegistrySender extends JsonSender {
         return host.contains(".") || host.contains(":") || host.equals("localhost") || host.startsWith("[");
     }
 
+    /**
+     * Whether a sender's tag field says that no tag moved: the field is absent or empty. A tag of only white space says
+     * neither a tag nor its absence, and is refused like any other text that is no tag.
+     *
+     * @throws MalformedWebhookException for a tag of only white space
+     */
+    static boolean untagged(String tag) {
+        if (tag == null || tag.isEmpty()) {
+            return true;
+        }
+        if (tag.isBlank()) {
+            throw new MalformedWebhookException("a tag of only white space (" + tag.length() + " characters) is no tag");
+        }
+        return false;
+    }
+
     /** A scheme is no part of an image name; senders that put one in front of it are read without it. */
     static String stripScheme(String url) {
         String u = url.trim();

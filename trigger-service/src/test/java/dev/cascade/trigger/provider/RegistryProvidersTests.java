@@ -128,6 +128,14 @@ class RegistryProvidersTests {
         }
 
         @Test
+        void aTagOfOnlyWhiteSpaceIsRefusedNotTakenForAnUntaggedPush() {
+            ObjectNode event = manifestEvent("e1");
+            ((ObjectNode) event.get("target")).put("tag", "\t  ");
+            assertThatThrownBy(() -> parse(envelope(event))).isInstanceOf(MalformedWebhookException.class)
+                    .hasMessageContaining("a tag of only white space");
+        }
+
+        @Test
         void pullsMountsAndDeletesAreIgnoredAndCounted() {
             ObjectNode pull1 = manifestEvent("p1").put("action", "pull");
             ObjectNode pull2 = manifestEvent("p2").put("action", "pull");

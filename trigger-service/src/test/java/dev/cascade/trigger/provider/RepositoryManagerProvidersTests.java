@@ -95,6 +95,16 @@ class RepositoryManagerProvidersTests {
             ObjectNode body = fixture("acr/push.json");
             ((ObjectNode) body.get("target")).remove("tag");
             assertIgnored(parse(bytes(body)), "untagged push: no tag moved");
+            ((ObjectNode) body.get("target")).put("tag", "");
+            assertIgnored(parse(bytes(body)), "untagged push: no tag moved");
+        }
+
+        @Test
+        void aTagOfOnlyWhiteSpaceIsRefusedNotTakenForAnUntaggedPush() {
+            ObjectNode body = fixture("acr/push.json");
+            ((ObjectNode) body.get("target")).put("tag", " ".repeat(10_005));
+            assertThatThrownBy(() -> parse(bytes(body))).isInstanceOf(MalformedWebhookException.class)
+                    .hasMessageContaining("a tag of only white space (10005 characters)");
         }
 
         @Test
