@@ -42,9 +42,9 @@ public class Periodic {
             if (stopping) {
                 return;
             }
-            Run run = new Run(Instant.now());
-            if (!current.compareAndSet(null, run)) {
-                current.get().warnIfLong(what);
+            Run running = current.compareAndExchange(null, new Run(Instant.now()));
+            if (running != null) {
+                running.warnIfLong(what);
                 return;
             }
             BackgroundWork.run(vertx, what, () -> Uni.createFrom().deferred(work).eventually(() -> current.set(null)));
