@@ -7,12 +7,12 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,16 +30,12 @@ class HungTransactionTests {
 
     @Test
     void everyPooledConnectionHasTheServerEndTransactionsLeftIdleForAMinute() {
-        List<String> settings = new ArrayList<>();
         // more at once than one connection, so the setting is seen on several of the pool's connections
-        for (int i = 0; i < 4; i++) {
-            pool.withConnection(c -> c.query("SELECT current_setting('idle_in_transaction_session_timeout') AS t, pg_sleep(0.2)")
-                            .execute()
-                            .map(rows -> rows.iterator().next()))
-                    .map((Row r) -> r.getString("t"))
-                    .subscribe().with(settings::add);
-        }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> settings.size() == 4);
+        List<String> settings = Uni.join().all(IntStream.range(0, 4).mapToObj(i -> pool.withConnection(c -> c.query(
+                                "SELECT current_setting('idle_in_transaction_session_timeout') AS t, pg_sleep(0.2)").execute())
+                        .map(rows -> rows.iterator().next().getString("t"))).toList())
+                .andFailFast()
+                .await().atMost(Duration.ofSeconds(20));
         assertThat(settings).containsOnly("1min");
     }
 }
