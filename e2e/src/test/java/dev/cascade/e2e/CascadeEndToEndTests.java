@@ -94,11 +94,20 @@ class CascadeEndToEndTests {
 
     /** Pushes a new base image from outside Cascade, as a team publishing a base would. */
     String pushBase(String content) throws Exception {
-        Path ctx = Files.createDirectories(work.resolve("base-" + content));
+        pushFromOutside(buildah, work, image("base"), content);
+        return registry.digest("e2e/base", "1");
+    }
+
+    /**
+     * Builds a small image holding {@code content} with buildah and pushes it to the registry from outside Cascade, as a
+     * team publishing a base would. Builds can use it as a base: unlike a bare manifest pushed by hand, it has the layer
+     * history buildah reads.
+     */
+    static void pushFromOutside(Buildah buildah, Path work, String image, String content) throws IOException {
+        Path ctx = Files.createDirectories(work.resolve("base-" + image.replaceAll("[^a-z0-9]+", "-") + "-" + content));
         Files.writeString(ctx.resolve("base.txt"), content);
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY base.txt /base.txt\n");
-        buildah.buildAndPush(ctx, image("base"));
-        return registry.digest("e2e/base", "1");
+        buildah.buildAndPush(ctx, image);
     }
 
     void config(String name, String dockerfile, String file) throws Exception {
@@ -119,8 +128,21 @@ class CascadeEndToEndTests {
 
     /** deploy-service has taken in the push of this digest (so a workload created now is not rolled by it). */
     void awaitDeployServiceSaw(String image, String digest) {
-        await().atMost(Duration.ofMinutes(1)).until(() -> at(deploy).queryParam("image", image).get("/api/image-pushes")
+        awaitDeployServiceSaw(deploy, image, digest);
+    }
+
+    /** deploy-service has taken in the push of this digest (so a workload created now is not rolled by it). */
+    static void awaitDeployServiceSaw(ServiceProcess deploy, String image, String digest) {
+        await().atMost(Duration.ofMinutes(1)).until(() -> given().baseUri(deploy.url()).queryParam("image", image).get("/api/image-pushes")
                 .then().extract().jsonPath().getList("digest", String.class).contains(digest));
+    }
+
+    /** The pipeline build-service started for the push of this digest of an image from outside Cascade, once it has. */
+    static UUID pipelineOfPush(ServiceProcess build, String image, String digest) {
+        return await().atMost(Duration.ofMinutes(1)).until(() -> {
+            JsonPath known = given().baseUri(build.url()).get("/api/images/" + image).then().extract().jsonPath();
+            return digest.equals(known.getString("digest")) ? UUID.fromString(known.getString("pipelineId")) : null;
+        }, java.util.Objects::nonNull);
     }
 
     String running(String name) {
@@ -213,10 +235,7 @@ class CascadeEndToEndTests {
         int deliveriesBefore = recorder.deliveries.size();
         Metrics triggerBefore = Metrics.of(trigger.url()), buildBefore = Metrics.of(build.url()), deployBefore = Metrics.of(deploy.url());
         String newBase = pushBase("v2");
-        UUID pipeline = await().atMost(Duration.ofMinutes(1)).until(() -> {
-            JsonPath known = at(build).get("/api/images/" + image("base")).then().extract().jsonPath();
-            return newBase.equals(known.getString("digest")) ? UUID.fromString(known.getString("pipelineId")) : null;
-        }, java.util.Objects::nonNull);
+        UUID pipeline = pipelineOfPush(build, image("base"), newBase);
 
         JsonPath builds = await().atMost(Duration.ofMinutes(4)).until(
                 () -> at(build).queryParam("pipeline", pipeline).get("/api/builds").then().extract().jsonPath(),

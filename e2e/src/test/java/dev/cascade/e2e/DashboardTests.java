@@ -4,13 +4,18 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cascade.testsupport.Buildah;
 import dev.cascade.testsupport.CascadeSystem;
 import dev.cascade.testsupport.FollowingDeployment;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.TestTokens;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +29,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard as a person uses it, in headless Chromium against the running system: a pipeline appears
- * live, its tree and a build's log show, and the dependency graph renders with an image's blast radius.
+ * live, its tree and a build's log show, and the dependency graph renders with an image's blast radius; the build
+ * queue shows builds by class; a cascade a failed canary holds is resumed or aborted from its pipeline.
  * Screenshots are kept in {@code target/screenshots}.
  */
 @ExtendWith(RunningSystem.class)
@@ -170,6 +176,120 @@ class DashboardTests {
             assertThat(row).contains("dash-tool").contains(digest.substring("sha256:".length(), "sha256:".length() + 12));
             assertThat(browser.findElement(By.id("view-watched")).isDisplayed()).isTrue();
             screenshot("watched-images");
+        } finally {
+            browser.executeScript("localStorage.removeItem('cascade.token')");
+        }
+    }
+
+    static void deploy(String name, String image, Map<String, String> annotations) {
+        Deployment d = FollowingDeployment.of(RunningSystem.NAMESPACE, name, image, 1, 60);
+        d.getMetadata().getAnnotations().putAll(annotations);
+        system.kubernetes().apps().deployments().inNamespace(RunningSystem.NAMESPACE).resource(d).create();
+    }
+
+    /** The workload's rollout in the pipeline, once it is in {@code status}. */
+    static JsonPath awaitRollout(UUID pipeline, String workload, String status) {
+        return await().atMost(Duration.ofMinutes(2)).until(() -> given().baseUri(system.deploy().url()).queryParam("pipeline", pipeline)
+                .queryParam("namespace", RunningSystem.NAMESPACE).queryParam("workload", workload).get("/api/rollouts")
+                .then().statusCode(200).extract().jsonPath(), j -> j.getList("status").equals(List.of(status)));
+    }
+
+    /** Opens a view of the page already loaded, as following one of its links does. */
+    static void show(String hash) {
+        browser.executeScript("location.hash = arguments[0]", hash);
+    }
+
+    /** The numbers of the Build queue's row for a class: running, queued, and the row's text. */
+    static Map.Entry<int[], String> queueClass(org.openqa.selenium.WebDriver d, String cls) {
+        WebElement row = d.findElement(By.cssSelector("[data-testid=queue-class][data-class=" + cls + "]"));
+        List<WebElement> cells = row.findElements(By.tagName("td"));
+        return Map.entry(new int[] {Integer.parseInt(cells.get(1).getText()), Integer.parseInt(cells.get(2).getText())}, row.getText());
+    }
+
+    @Test
+    void theBuildQueueShowsBuildsByClassAndAHeldCascadeIsResumedOrAbortedFromItsPipeline() throws Exception {
+        // hold-c1 FROM a base from outside, hold-c2 FROM hold-c1; a workload on each, and a canary on hold-c2 whose
+        // pre-rollout hook fails. Built once by hand, so a new base cascades through both in two waves. And an image
+        // pushed from outside only, hold-solo, with a workload and such a canary of its own.
+        String ns = RunningSystem.NAMESPACE;
+        String base = reg + "/dashboard/hold-base:1";
+        Buildah buildah = new Buildah(Files.createDirectories(system.work().resolve("buildah-dashboard")));
+        CascadeEndToEndTests.pushFromOutside(buildah, system.work(), base, "v1");
+        config("hold-c1", "FROM " + base + "\nCOPY hold-c1.txt /c1.txt\n");
+        config("hold-c2", "FROM " + image("hold-c1") + "\nCOPY hold-c2.txt /c2.txt\n");
+        config("hold-q", "FROM scratch\nCOPY hold-q.txt /q.txt\n");
+        awaitSucceeded(startBuild("hold-c1"));
+        awaitSucceeded(startBuild("hold-c2"));
+        CascadeEndToEndTests.awaitDeployServiceSaw(system.deploy(), image("hold-c1"), system.registry().digest("dashboard/hold-c1", "1"));
+        CascadeEndToEndTests.awaitDeployServiceSaw(system.deploy(), image("hold-c2"), system.registry().digest("dashboard/hold-c2", "1"));
+        deploy("hold-web", image("hold-c1"), Map.of());
+        deploy("hold-late", image("hold-c2"), Map.of());
+        Map<String, String> failingCanary = Map.of("cascade.dev/canary", "true",
+                "cascade.dev/pre-rollout-hook", "{\"command\":[\"./migrate\",\"--fail\"]}");
+        deploy("hold-canary", image("hold-c2"), failingCanary);
+        deploy("hold-solo", image("hold-solo"), Map.of());
+        deploy("hold-solo-canary", image("hold-solo"), failingCanary);
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().baseUri(system.deploy().url()).get("/api/workloads").then().extract()
+                .jsonPath().getList("name", String.class).containsAll(List.of("hold-web", "hold-late", "hold-canary", "hold-solo-canary")));
+
+        browser.get(system.trigger().url() + "/#pipelines");
+        // resuming and aborting are an operator's
+        browser.executeScript("localStorage.setItem('cascade.token', arguments[0])", TestTokens.OPERATOR);
+        browser.navigate().refresh();
+        try {
+            wait.until(d -> d.findElement(By.id("live")).getAttribute("class").contains("on"));
+            CascadeEndToEndTests.pushFromOutside(buildah, system.work(), base, "v2");
+            UUID cascade = CascadeEndToEndTests.pipelineOfPush(system.build(), base, system.registry().digest("dashboard/hold-base", "1"));
+            await().atMost(Duration.ofMinutes(1)).until(() -> given().baseUri(system.build().url()).queryParam("pipeline", cascade)
+                    .get("/api/builds").then().extract().jsonPath().getList("status", String.class), l -> !l.isEmpty());
+            // meanwhile a cascade of hold-solo starts, to be aborted below
+            String solo = system.registry().push("dashboard/hold-solo", "1");
+
+            // while the cascade builds its two waves, two builds by hand of one config queue as interactive
+            startBuild("hold-q");
+            startBuild("hold-q");
+            show("#queue");
+            wait.until(d -> {
+                var interactive = queueClass(d, "interactive");
+                var cascades = queueClass(d, "cascade");
+                return interactive.getKey()[0] + interactive.getKey()[1] >= 2 && interactive.getValue().contains("hold-q #")
+                        && cascades.getKey()[0] + cascades.getKey()[1] >= 1
+                        && d.findElements(By.cssSelector("[data-testid=queue-cascade]")).stream()
+                                .anyMatch(r -> r.getText().contains("/dashboard/hold-base:1"));
+            });
+            screenshot("build-queue");
+
+            // hold-web's image (wave one) is pushed before the canary's (wave two): it waits for the canary, whose hook
+            // fails, and is held with the rest of the cascade
+            String why = awaitRollout(cascade, "hold-web", "held").getString("[0].reason");
+            assertThat(why).startsWith("canary " + ns + "/Deployment/hold-canary failed");
+            awaitRollout(cascade, "hold-late", "held");
+            assertThat(FollowingDeployment.image(system.kubernetes(), ns, "hold-web")).isEqualTo(image("hold-c1"));
+
+            show("#pipeline/" + cascade);
+            wait.until(d -> d.findElement(By.cssSelector("[data-testid=pipeline-resume]")).isDisplayed());
+            screenshot("pipeline-held");
+            browser.findElement(By.cssSelector("[data-testid=pipeline-resume]")).click();
+            awaitRollout(cascade, "hold-web", "succeeded");
+            awaitRollout(cascade, "hold-late", "succeeded");
+            String c2 = reg + "/dashboard/hold-c2@" + system.registry().digest("dashboard/hold-c2", "1");
+            assertThat(FollowingDeployment.image(system.kubernetes(), ns, "hold-web"))
+                    .isEqualTo(reg + "/dashboard/hold-c1@" + system.registry().digest("dashboard/hold-c1", "1"));
+            assertThat(FollowingDeployment.image(system.kubernetes(), ns, "hold-late")).isEqualTo(c2);
+            assertThat(FollowingDeployment.image(system.kubernetes(), ns, "hold-canary")).isEqualTo(image("hold-c2"));
+            wait.until(d -> d.findElements(By.cssSelector("[data-testid=pipeline-resume]")).isEmpty());
+
+            // hold-solo's cascade, held by its canary, is aborted
+            UUID second = CascadeEndToEndTests.pipelineOfPush(system.build(), image("hold-solo"), solo);
+            awaitRollout(second, "hold-solo", "held");
+            show("#pipeline/" + second);
+            wait.until(d -> d.findElement(By.cssSelector("[data-testid=pipeline-abort]")).isDisplayed());
+            browser.findElement(By.cssSelector("[data-testid=pipeline-abort]")).click();
+            assertThat(awaitRollout(second, "hold-solo", "aborted").getString("[0].reason"))
+                    .startsWith("the cascade's remaining rollouts were aborted");
+            assertThat(FollowingDeployment.image(system.kubernetes(), ns, "hold-solo")).isEqualTo(image("hold-solo"));
+            wait.until(d -> d.findElements(By.cssSelector("[data-testid=pipeline-abort]")).isEmpty());
+            screenshot("pipeline-aborted");
         } finally {
             browser.executeScript("localStorage.removeItem('cascade.token')");
         }

@@ -3,7 +3,7 @@ package dev.cascade.deploy.api;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.deploy.rollout.CanaryGates;
-import dev.cascade.deploy.rollout.RolloutPlanner;
+import dev.cascade.deploy.rollout.Followers;
 import dev.cascade.deploy.rollout.WorkloadPause;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Multi;
@@ -34,12 +34,12 @@ public class ImpactResource {
                            boolean canary) {
     }
 
-    private final RolloutPlanner planner;
+    private final Followers followers;
     private final RegistryAliases aliases;
     private final CanaryGates gates;
 
-    public ImpactResource(RolloutPlanner planner, RegistryAliases aliases, CanaryGates gates) {
-        this.planner = planner;
+    public ImpactResource(Followers followers, RegistryAliases aliases, CanaryGates gates) {
+        this.followers = followers;
         this.aliases = aliases;
         this.gates = gates;
     }
@@ -58,7 +58,7 @@ public class ImpactResource {
             }
         }
         return Multi.createFrom().iterable(refs)
-                .onItem().transformToUniAndConcatenate(ref -> planner.followers(ref).chain(followers -> Multi.createFrom().iterable(followers)
+                .onItem().transformToUniAndConcatenate(ref -> followers.of(ref).chain(found -> Multi.createFrom().iterable(found)
                         .onItem().transformToUniAndConcatenate(c -> WorkloadPause.findById(c.workload().ref())
                                 .chain(pause -> gates.isCanary(c.workload())
                                         .map(canary -> new Workload(c.workload().ref().namespace(), c.workload().ref().kind(),

@@ -2,6 +2,7 @@ package dev.cascade.deploy.api;
 
 import dev.cascade.deploy.rollout.CanaryGates;
 import dev.cascade.deploy.rollout.CanaryStage;
+import dev.cascade.deploy.rollout.ExpectedBuild;
 import dev.cascade.deploy.rollout.Rollout;
 import dev.cascade.deploy.rollout.RolloutDriver;
 import dev.cascade.messaging.OutboxRelay;
@@ -40,6 +41,13 @@ public class PipelineResource {
         }
     }
 
+    /** A build of the pipeline whose image has not been received yet: {@code queued}, {@code started} or {@code succeeded} (pushed). */
+    public record ExpectedView(String buildId, String config, String image, String status, String digest) {
+        static ExpectedView of(ExpectedBuild b) {
+            return new ExpectedView(b.buildId, b.config, b.image, b.status.name().toLowerCase(Locale.ROOT), b.digest);
+        }
+    }
+
     private final CanaryGates gates;
     private final RolloutDriver driver;
     private final OutboxRelay relay;
@@ -58,6 +66,15 @@ public class PipelineResource {
         return CanaryStage.<CanaryStage>findById(id)
                 .onItem().ifNull().failWith(() -> new NotFoundException("pipeline " + id + " has no canary stage"))
                 .chain(this::view);
+    }
+
+    @GET
+    @Path("/{id}/expected")
+    @WithSession
+    @Operation(summary = "The images the pipeline's builds have yet to push, as deploy-service knows them from the build events")
+    public Uni<List<ExpectedView>> expected(@PathParam("id") UUID id) {
+        return ExpectedBuild.<ExpectedBuild>list("pipelineId = ?1", Sort.ascending("createdAt", "buildId"), id)
+                .map(bs -> bs.stream().map(ExpectedView::of).toList());
     }
 
     @POST

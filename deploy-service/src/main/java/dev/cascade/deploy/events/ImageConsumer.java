@@ -2,6 +2,7 @@ package dev.cascade.deploy.events;
 
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.image.ImageRef;
+import dev.cascade.deploy.rollout.ExpectedImages;
 import dev.cascade.deploy.rollout.RolloutDriver;
 import dev.cascade.deploy.rollout.RolloutPlanner;
 import dev.cascade.messaging.IdempotentConsumer;
@@ -24,11 +25,13 @@ public class ImageConsumer {
     private final IdempotentConsumer consumer;
     private final RolloutPlanner planner;
     private final RolloutDriver driver;
+    private final ExpectedImages expected;
 
-    public ImageConsumer(IdempotentConsumer consumer, RolloutPlanner planner, RolloutDriver driver) {
+    public ImageConsumer(IdempotentConsumer consumer, RolloutPlanner planner, RolloutDriver driver, ExpectedImages expected) {
         this.consumer = consumer;
         this.planner = planner;
         this.driver = driver;
+        this.expected = expected;
     }
 
     @Incoming("images")
@@ -51,7 +54,9 @@ public class ImageConsumer {
         row.digest = pushed.digest();
         row.receivedAt = OffsetDateTime.now();
         Log.infof("image pushed: %s@%s (pipeline %s)", row.image, row.digest, row.pipelineId);
+        // the pipeline's builds of this image are expected no more: its canaries' rollouts, placed first, take over
         return row.persist()
+                .chain(() -> expected.pushed(row.pipelineId, row.image))
                 .chain(() -> baseImageCascade(event))
                 .chain(cascade -> planner.plan(event, cascade))
                 .replaceWithVoid();

@@ -26,9 +26,10 @@ import java.util.UUID;
  * succeeded its canaries are watched for the soak time, and then the waiting rollouts go ahead. A canary that fails its
  * rollout, or becomes unavailable while it soaks, holds the rest until a person resumes or aborts the pipeline.
  *
- * <p>A rollout of a non-canary workload planned before any canary rollout of its pipeline exists goes ahead: what
- * later waves of the cascade will rebuild is build-service's to know, so the rollouts of one image push are placed
- * canaries first, and everything planned after them waits for them.
+ * <p>Canaries that are still to come hold the rest back too: while a build of the cascade has yet to push an image a
+ * canary follows ({@link ExpectedImages}, from build-service's build events), the stage is {@code EXPECTED} and the
+ * pipeline's other rollouts wait for that canary, as they wait for one rolling out; when the build ends without pushing,
+ * or its push brings no canary rollout, they go ahead. The rollouts of one image push are placed canaries first.
  *
  * <p>All of it is in the database: the stage's row is locked while it changes, and a pipeline's placements are
  * serialised with a transaction-scoped advisory lock, so two replicas place and review consistently, and a restart
@@ -54,12 +55,15 @@ public class CanaryGates {
     private final WorkloadInformers informers;
     private final RolloutTransitions transitions;
     private final DeploySettings settings;
+    private final ExpectedImages expected;
 
-    public CanaryGates(TargetIndex index, WorkloadInformers informers, RolloutTransitions transitions, DeploySettings settings) {
+    public CanaryGates(TargetIndex index, WorkloadInformers informers, RolloutTransitions transitions, DeploySettings settings,
+                       ExpectedImages expected) {
         this.index = index;
         this.informers = informers;
         this.transitions = transitions;
         this.settings = settings;
+        this.expected = expected;
     }
 
     /** Whether the workload is a canary: annotated, or in a canary namespace. Runs in the caller's session. */
@@ -72,26 +76,22 @@ public class CanaryGates {
 
     /**
      * Places a new rollout of a base-image cascade (not stored yet, about to go ahead) behind its pipeline's canaries:
-     * a canary opens or reopens the stage; any rollout of a pipeline whose canaries are under way or soaking waits, one
-     * of a held pipeline is held, one of an aborted pipeline ends aborted. Runs in the caller's transaction.
+     * a canary opens or reopens the stage; any other rollout of a pipeline whose canaries are under way or soaking, or
+     * that has yet to push an image a canary follows, waits; one of a held pipeline is held, one of an aborted pipeline
+     * ends aborted. Runs in the caller's transaction.
      *
      * @return the event the rollout's new state calls for, or null
      */
     public Uni<RolloutStatus> place(Rollout r) {
-        return lockPipeline(r.pipelineId)
+        return PipelineLock.take(r.pipelineId)
                 .chain(() -> CanaryStage.<CanaryStage>findById(r.pipelineId, LockModeType.PESSIMISTIC_WRITE))
                 .chain(stage -> {
                     OffsetDateTime now = OffsetDateTime.now();
                     if (stage == null) {
                         if (!r.canary) {
-                            return Uni.createFrom().nullItem(); // no canary in this cascade (yet): as without canaries
+                            return waitForExpectedCanary(r, null, now); // no canary in this cascade yet: is one to come?
                         }
-                        CanaryStage s = new CanaryStage();
-                        s.pipelineId = r.pipelineId;
-                        s.status = CanaryStage.Status.CANARY;
-                        s.openedAt = r.createdAt;
-                        s.createdAt = now;
-                        s.updatedAt = now;
+                        CanaryStage s = newStage(r.pipelineId, CanaryStage.Status.CANARY, r.createdAt, now);
                         Log.infof("pipeline %s: canary stage opened by %s", r.pipelineId, r.workloadKey());
                         return s.persist().replaceWith((RolloutStatus) null);
                     }
@@ -113,14 +113,47 @@ public class CanaryGates {
                                 return Uni.createFrom().nullItem();
                             }
                             if (stage.status.letsThrough()) {
-                                return Uni.createFrom().nullItem();
+                                return waitForExpectedCanary(r, stage, now);
                             }
-                            r.status = Rollout.State.WAITING;
-                            r.reason = "waiting for the cascade's canaries to roll out and soak";
-                            return Uni.createFrom().item(RolloutStatus.WAITING);
+                            return Uni.createFrom().item(waiting(r, stage.status == CanaryStage.Status.EXPECTED ? stage.reason : CANARIES_UNDER_WAY));
                         }
                     }
                 });
+    }
+
+    private static final String CANARIES_UNDER_WAY = "waiting for the cascade's canaries to roll out and soak";
+
+    /** A rollout of a pipeline without canaries under way waits when a build of it has yet to push an image a canary follows. */
+    private Uni<RolloutStatus> waitForExpectedCanary(Rollout r, CanaryStage stage, OffsetDateTime now) {
+        return expected.awaitedCanary(r.pipelineId).chain(awaited -> {
+            if (awaited.isEmpty()) {
+                return Uni.createFrom().nullItem();
+            }
+            String reason = awaited.get().reason();
+            Log.infof("pipeline %s: %s", r.pipelineId, reason);
+            CanaryStage s = stage != null ? stage : newStage(r.pipelineId, CanaryStage.Status.EXPECTED, now, now);
+            s.status = CanaryStage.Status.EXPECTED;
+            s.reason = reason;
+            s.soakUntil = null;
+            s.updatedAt = now;
+            return (stage != null ? Uni.createFrom().voidItem() : s.persist().replaceWithVoid()).replaceWith(waiting(r, reason));
+        });
+    }
+
+    private static RolloutStatus waiting(Rollout r, String reason) {
+        r.status = Rollout.State.WAITING;
+        r.reason = reason;
+        return RolloutStatus.WAITING;
+    }
+
+    private static CanaryStage newStage(UUID pipelineId, CanaryStage.Status status, OffsetDateTime openedAt, OffsetDateTime now) {
+        CanaryStage s = new CanaryStage();
+        s.pipelineId = pipelineId;
+        s.status = status;
+        s.openedAt = openedAt;
+        s.createdAt = now;
+        s.updatedAt = now;
+        return s;
     }
 
     /** Reviews every open canary stage, each in its own transaction. */
@@ -138,6 +171,9 @@ public class CanaryGates {
         return CanaryStage.<CanaryStage>findById(pipelineId, LockModeType.PESSIMISTIC_WRITE).chain(stage -> {
             if (stage == null || !CanaryStage.Status.OPEN.contains(stage.status)) {
                 return Uni.createFrom().item(Review.NOTHING); // another replica moved it meanwhile
+            }
+            if (stage.status == CanaryStage.Status.EXPECTED) {
+                return goAheadUnlessExpected(stage);
             }
             return Rollout.<Rollout>list("pipelineId = ?1 and canary = true and createdAt >= ?2", pipelineId, stage.openedAt)
                     .chain(canaries -> {
@@ -174,9 +210,55 @@ public class CanaryGates {
                 stage.status = CanaryStage.Status.PASSED;
                 stage.reason = null;
                 stage.updatedAt = now;
-                Log.infof("pipeline %s: canaries soaked; the cascade's other rollouts go ahead", pipelineId);
-                return release(pipelineId, Rollout.State.WAITING).replaceWith(new Review(true, Optional.empty()));
+                Log.infof("pipeline %s: canaries soaked", pipelineId);
+                return goAheadUnlessExpected(stage);
             });
+        });
+    }
+
+    /**
+     * The pipeline's waiting rollouts go ahead, unless a build of it has yet to push an image a canary follows: then the
+     * stage is {@code EXPECTED} and they wait for that canary. A stage that only ever expected a canary that never came is
+     * removed, as if the cascade had none. Runs in the transaction that holds the stage's row.
+     */
+    private Uni<Review> goAheadUnlessExpected(CanaryStage stage) {
+        return expected.awaitedCanary(stage.pipelineId).chain(awaited -> {
+            OffsetDateTime now = OffsetDateTime.now();
+            if (awaited.isPresent()) {
+                String reason = awaited.get().reason();
+                if (stage.status != CanaryStage.Status.EXPECTED || !reason.equals(stage.reason)) {
+                    Log.infof("pipeline %s: %s", stage.pipelineId, reason);
+                    stage.status = CanaryStage.Status.EXPECTED;
+                    stage.reason = reason;
+                    stage.soakUntil = null;
+                    stage.updatedAt = now;
+                    return Rollout.<Rollout>list("pipelineId = ?1 and status = ?2", stage.pipelineId, Rollout.State.WAITING)
+                            .invoke(rs -> rs.forEach(r -> {
+                                r.reason = reason;
+                                r.updatedAt = now;
+                            }))
+                            .replaceWith(Review.NOTHING);
+                }
+                return Uni.createFrom().item(Review.NOTHING);
+            }
+            Uni<Void> settled;
+            if (stage.status == CanaryStage.Status.EXPECTED) {
+                settled = Rollout.count("pipelineId = ?1 and canary = true", stage.pipelineId).chain(canaries -> {
+                    if (canaries == 0) {
+                        Log.infof("pipeline %s: no canary image is expected any more; the cascade rolls out as without canaries", stage.pipelineId);
+                        return stage.delete();
+                    }
+                    stage.status = CanaryStage.Status.PASSED;
+                    stage.reason = null;
+                    stage.updatedAt = now;
+                    return Uni.createFrom().voidItem();
+                });
+            } else {
+                settled = Uni.createFrom().voidItem();
+            }
+            return settled.invoke(() -> Log.infof("pipeline %s: the cascade's other rollouts go ahead", stage.pipelineId))
+                    .chain(() -> release(stage.pipelineId, Rollout.State.WAITING))
+                    .replaceWith(new Review(true, Optional.empty()));
         });
     }
 
@@ -215,7 +297,7 @@ public class CanaryGates {
     }
 
     private Uni<CanaryStage> stageToChange(UUID pipelineId) {
-        return lockPipeline(pipelineId)
+        return PipelineLock.take(pipelineId)
                 .chain(() -> CanaryStage.<CanaryStage>findById(pipelineId, LockModeType.PESSIMISTIC_WRITE))
                 .onItem().ifNull().failWith(() -> new NotFoundException("pipeline " + pipelineId + " has no canary stage"));
     }
@@ -257,14 +339,5 @@ public class CanaryGates {
 
     private static String because(CanaryStage stage) {
         return stage.reason == null ? "" : " (" + stage.reason + ")";
-    }
-
-    /** Serialises the placements and decisions of one pipeline across replicas, until the transaction ends. */
-    private static Uni<Void> lockPipeline(UUID pipelineId) {
-        return Panache.getSession()
-                .chain(s -> s.createNativeQuery("SELECT pg_advisory_xact_lock(?1)", Object.class)
-                        .setParameter(1, pipelineId.getMostSignificantBits() ^ pipelineId.getLeastSignificantBits())
-                        .getSingleResult())
-                .replaceWithVoid();
     }
 }

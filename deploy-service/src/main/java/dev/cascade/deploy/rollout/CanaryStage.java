@@ -16,12 +16,15 @@ import java.util.UUID;
 @Table(name = "canary_stage")
 public class CanaryStage extends PanacheEntityBase {
 
-    /** The stage's states; the other rollouts of the pipeline go ahead only in {@code PASSED} and {@code RESUMED}. */
+    /**
+     * The stage's states; the other rollouts of the pipeline go ahead only in {@code PASSED} and {@code RESUMED}, and then
+     * only while no build of the cascade makes an image a canary follows ({@code EXPECTED} while one does).
+     */
     public enum Status {
-        CANARY, SOAKING, PASSED, HELD, RESUMED, ABORTED;
+        EXPECTED, CANARY, SOAKING, PASSED, HELD, RESUMED, ABORTED;
 
-        /** The states {@link CanaryGates#review} looks at: canaries under way or soaking. */
-        public static final List<Status> OPEN = List.of(CANARY, SOAKING);
+        /** The states {@link CanaryGates#review} looks at: a canary's image expected, canaries under way or soaking. */
+        public static final List<Status> OPEN = List.of(EXPECTED, CANARY, SOAKING);
 
         /** The pipeline's other rollouts may roll out. */
         public boolean letsThrough() {

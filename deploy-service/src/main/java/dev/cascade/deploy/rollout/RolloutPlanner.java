@@ -5,9 +5,7 @@ import dev.cascade.common.events.RolloutStatus;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.deploy.kube.WorkloadRef;
-import dev.cascade.deploy.target.ImagePolicy;
 import dev.cascade.deploy.target.ImageTrigger;
-import dev.cascade.deploy.target.Target;
 import dev.cascade.deploy.target.TargetIndex;
 import dev.cascade.messaging.ReceivedEvent;
 import io.quarkus.logging.Log;
@@ -15,12 +13,10 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -35,17 +31,13 @@ public class RolloutPlanner {
     private static final List<Rollout.State> STANDING = List.of(Rollout.State.SUCCEEDED, Rollout.State.PROGRESSING,
             Rollout.State.PENDING, Rollout.State.HOOK_RUNNING, Rollout.State.AWAITING_APPROVAL, Rollout.State.WAITING, Rollout.State.HELD);
 
-    /** A workload's container and the trigger by which it follows an image. */
-    public record Candidate(TargetIndex.WatchedWorkload workload, ImageTrigger trigger) {
-    }
-
-    private final TargetIndex index;
+    private final Followers followers;
     private final RegistryAliases aliases;
     private final RolloutTransitions transitions;
     private final CanaryGates gates;
 
-    public RolloutPlanner(TargetIndex index, RegistryAliases aliases, RolloutTransitions transitions, CanaryGates gates) {
-        this.index = index;
+    public RolloutPlanner(Followers followers, RegistryAliases aliases, RolloutTransitions transitions, CanaryGates gates) {
+        this.followers = followers;
         this.aliases = aliases;
         this.transitions = transitions;
         this.gates = gates;
@@ -61,7 +53,7 @@ public class RolloutPlanner {
         ImagePushed pushed = event.data();
         ImageRef image = ImageRef.parse(pushed.image(), aliases).withDigest(pushed.digest());
         OffsetDateTime pushedAt = event.time() != null ? event.time() : OffsetDateTime.now();
-        return followers(image)
+        return followers.of(image)
                 .chain(candidates -> Multi.createFrom().iterable(candidates)
                         .onItem().transformToUniAndConcatenate(c -> (baseImageCascade ? gates.isCanary(c.workload()) : Uni.createFrom().item(false))
                                 .map(canary -> new Placed(c, canary)))
@@ -74,35 +66,12 @@ public class RolloutPlanner {
     }
 
     /** A candidate and whether its workload is a canary of this cascade. */
-    private record Placed(Candidate candidate, boolean canary) {
-    }
-
-    /**
-     * The watched workloads' containers that follow pushes of {@code image} (a tag), by annotation or by a
-     * target registered over REST. Runs in the caller's session.
-     */
-    public Uni<List<Candidate>> followers(ImageRef image) {
-        return Target.<Target>listAll().map(apiTargets -> {
-            List<Candidate> candidates = new ArrayList<>();
-            for (TargetIndex.WatchedWorkload w : index.all()) {
-                w.triggers().forEach(t -> candidates.add(new Candidate(w, t)));
-            }
-            for (Target t : apiTargets) {
-                index.get(t.workload).ifPresent(w -> candidates.add(new Candidate(w, t.trigger())));
-            }
-            return candidates.stream()
-                    .filter(c -> index.watches(c.workload().ref().namespace()))
-                    .filter(c -> {
-                        String running = c.workload().images().get(c.trigger().container());
-                        return running != null && ImagePolicy.follows(c.trigger(), image, runningTag(running), aliases);
-                    })
-                    .toList();
-        });
+    private record Placed(Followers.Candidate candidate, boolean canary) {
     }
 
     private Uni<Rollout> plan(Placed p, ImageRef image, OffsetDateTime pushedAt, ReceivedEvent<ImagePushed> event,
                               boolean baseImageCascade) {
-        Candidate c = p.candidate();
+        Followers.Candidate c = p.candidate();
         TargetIndex.WatchedWorkload w = c.workload();
         String container = c.trigger().container();
         String running = w.images().get(container);
@@ -166,13 +135,5 @@ public class RolloutPlanner {
         r.createdAt = OffsetDateTime.now();
         r.updatedAt = r.createdAt;
         return r;
-    }
-
-    private static Optional<String> runningTag(String running) {
-        try {
-            return Optional.ofNullable(ImageRef.parse(running).tag());
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -206,6 +206,74 @@ class CanaryTests {
         given().get("/api/pipelines/" + gitPipeline + "/canary").then().statusCode(404);
     }
 
+    @Test
+    void aRolloutPushedBeforeItsCascadesCanaryWaitsForTheCanaryStillBeingBuiltAndItsSoak() {
+        String base = REG + "/team/early:1";
+        String app = REG + "/team/early-app:1";
+        deploy("early-canary", app, canary(app, "3s"));
+        deploy("early-web", base, follows(base));
+        UUID pipeline = UUID.randomUUID();
+        String build = UUID.randomUUID().toString();
+        send(buildEvent(pipeline, build, "early-app", "queued", app, null));
+        awaitExpected(pipeline, "queued");
+
+        // the base's push comes first; the canary's image is still being built in the same cascade
+        send(root("team/early", "1", digest('h'), pipeline));
+        assertThat(awaitRollout("early-web", "waiting").getString("[0].reason")).isEqualTo("waiting for canary " + NS
+                + "/Deployment/early-canary: the cascade's build of early-app has yet to push " + app);
+        assertThat(canaryStage(pipeline).getString("status")).isEqualTo("expected");
+        // the build has pushed, its image push is not taken in yet: still waiting
+        send(buildEvent(pipeline, build, "early-app", "succeeded", app, digest('i')));
+        awaitExpected(pipeline, "succeeded");
+        assertThat(rollouts("early-web").getString("[0].status")).isEqualTo("waiting");
+        assertThat(image("early-web")).isEqualTo(base);
+
+        send(built("team/early-app", "1", digest('i'), pipeline));
+        JsonPath canary = awaitRollout("early-canary", "succeeded");
+        JsonPath web = awaitRollout("early-web", "succeeded");
+        assertThat(Duration.between(OffsetDateTime.parse(canary.getString("[0].finishedAt")), OffsetDateTime.parse(web.getString("[0].finishedAt"))))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        assertThat(canaryStage(pipeline).getString("status")).isEqualTo("passed");
+        assertThat(expected(pipeline).getList("$")).isEmpty();
+    }
+
+    @Test
+    void aCanaryImageWhoseBuildFailsNoLongerHoldsTheRestOfTheCascade() {
+        String base = REG + "/team/lost:1";
+        String app = REG + "/team/lost-app:1";
+        deploy("lost-canary", app, canary(app, "60s"));
+        deploy("lost-web", base, follows(base));
+        UUID pipeline = UUID.randomUUID();
+        String build = UUID.randomUUID().toString();
+        send(buildEvent(pipeline, build, "lost-app", "queued", app, null));
+        awaitExpected(pipeline, "queued");
+        send(root("team/lost", "1", digest('j'), pipeline));
+        awaitRollout("lost-web", "waiting");
+
+        send(buildEvent(pipeline, build, "lost-app", "failed", app, null));
+        awaitRollout("lost-web", "succeeded");
+        assertThat(image("lost-web")).isEqualTo(REG + "/team/lost@" + digest('j'));
+        assertThat(image("lost-canary")).isEqualTo(app);
+        // no canary rolled out: the cascade is one without canaries
+        given().get("/api/pipelines/" + pipeline + "/canary").then().statusCode(404);
+        assertThat(expected(pipeline).getList("$")).isEmpty();
+    }
+
+    @Test
+    void aCascadeWhoseBuildsMakeNoCanaryImageRollsOutWhileTheyAreQueued() {
+        String base = REG + "/team/free:1";
+        String app = REG + "/team/free-app:1";
+        deploy("free-web", base, follows(base));
+        deploy("free-app", app, follows(app));
+        UUID pipeline = UUID.randomUUID();
+        send(buildEvent(pipeline, UUID.randomUUID().toString(), "free-app", "queued", app, null));
+        awaitExpected(pipeline, "queued");
+
+        send(root("team/free", "1", digest('k'), pipeline));
+        assertThat(awaitRollout("free-web", "succeeded").getList("status")).doesNotContain("waiting");
+        given().get("/api/pipelines/" + pipeline + "/canary").then().statusCode(404);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     static String digest(char c) {
@@ -261,6 +329,24 @@ class CanaryTests {
                 OffsetDateTime.now(), """
                 {"image":"%s/%s:%s","registry":"%s","repository":"%s","tag":"%s","digest":"%s","sender":"%s"}"""
                         .formatted(REG, repository, tag, REG, repository, tag, digest, sender));
+    }
+
+    /** build-service's event of a build of the pipeline entering {@code status}. */
+    static ProducerRecord<String, String> buildEvent(UUID pipeline, String buildId, String config, String status, String image, String digest) {
+        return CloudEventRecords.event(Topics.BUILDS, config, UUID.randomUUID(), EventTypes.BUILD_PREFIX + status, pipeline, pipeline,
+                OffsetDateTime.now(), """
+                {"buildId":"%s","config":"%s","status":"%s","image":"%s","digest":%s,"at":"%s","number":1}"""
+                        .formatted(buildId, config, status.toUpperCase(), image, digest == null ? "null" : "\"" + digest + "\"",
+                                OffsetDateTime.now().toInstant()));
+    }
+
+    JsonPath expected(UUID pipeline) {
+        return given().get("/api/pipelines/" + pipeline + "/expected").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** deploy-service has taken in the pipeline's build event that left its one expected build in {@code status}. */
+    void awaitExpected(UUID pipeline, String status) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> expected(pipeline).getList("status"), l -> l.equals(java.util.List.of(status)));
     }
 
     void send(ProducerRecord<String, String> record) {
