@@ -36,4 +36,6 @@ ARG SERVICE
 WORKDIR /app
 COPY --from=build /src/${SERVICE}/target/quarkus-app/ /app/
 EXPOSE 8081 8082 8083
-ENTRYPOINT ["java", "-jar", "/app/quarkus-run.jar"]
+# The JVM options are deploy/jvm.options, copied beside quarkus-run.jar when the service is packaged (README "JVM
+# options"); its app-cds.jsa is made by the build stage's JDK, and a runtime JVM of another build ignores it
+ENTRYPOINT ["java", "@jvm.options", "-jar", "quarkus-run.jar"]

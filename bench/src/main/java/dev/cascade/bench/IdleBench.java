@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Each service's time to ready and idle resident memory. Each service is started alone (once the system
- * beside it is up, with its database migrated already), as {@code java -Xmx384m -jar quarkus-run.jar}, timed
+ * beside it is up, with its database migrated already), as it ships ({@code java @jvm.options -jar quarkus-run.jar}), timed
  * from process start to {@code /q/health/ready} answering 200; its RSS is read after it has idled.
  */
 public final class IdleBench {

@@ -96,12 +96,7 @@ public final class DevMain {
         }
 
         for (Map.Entry<String, Integer> svc : SERVICES.entrySet()) {
-            Path jar = root.resolve(svc.getKey()).resolve("target/quarkus-app/quarkus-run.jar");
-            if (!Files.exists(jar)) {
-                throw new IOException(jar + " is missing: build first (mvn -DskipTests install)");
-            }
-            ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", jar.toString())
-                    .directory(root.resolve(svc.getKey()).toFile())
+            ProcessBuilder pb = ServiceLaunch.processBuilder(root, svc.getKey())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(svc.getKey() + ".log").toFile()));
             Map<String, String> env = pb.environment();

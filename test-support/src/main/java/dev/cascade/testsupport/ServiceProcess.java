@@ -1,6 +1,7 @@
 package dev.cascade.testsupport;
 
 import dev.cascade.infra.InfraProcess;
+import dev.cascade.infra.ServiceLaunch;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Cascade service started as it ships: {@code java -jar <module>/target/quarkus-app/quarkus-run.jar}. It can
+ * One Cascade service started as it ships ({@link ServiceLaunch}: {@code java @jvm.options -jar quarkus-run.jar} in
+ * {@code <module>/target/quarkus-app}). It can
  * be killed as a crash would end it and started again on the same port with the same environment.
  */
 public final class ServiceProcess implements AutoCloseable {
@@ -63,10 +65,6 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts an instance named {@code name} (its log is {@code <name>.log}) of {@code module}. */
     public static ServiceProcess start(Path root, String module, String name, int port, Path logs, Map<String, String> env)
             throws IOException {
-        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: the services are packaged before this module is tested");
-        }
         Files.createDirectories(logs);
         ServiceProcess service = new ServiceProcess(name, module, port, logs.resolve(name + ".log"), root, env);
         Files.deleteIfExists(service.log);
@@ -79,9 +77,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private void launch(Map<String, String> extraEnv) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-jar", root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString())
-                .directory(root.resolve(module).toFile())
+        ProcessBuilder pb = ServiceLaunch.processBuilder(root, module)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
