@@ -35,6 +35,16 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> env;
     private volatile Process process;
 
+    /**
+     * Options the tests add after the shipped ones: by default C1 only ({@code -XX:TieredStopAtLevel=1}). A service
+     * under test lives for a minute or two, so C2's compilations cost more CPU than they give back on a two-core
+     * machine; the shipped options are unchanged. {@code -Dcascade.test.service-jvm-options=} (empty) runs the shipped
+     * options alone.
+     */
+    private static final List<String> TEST_JVM_OPTIONS = List.of(
+            System.getProperty("cascade.test.service-jvm-options", "-XX:TieredStopAtLevel=1").trim().split("\\s+"))
+            .stream().filter(o -> !o.isEmpty()).toList();
+
     private ServiceProcess(String name, String module, int port, Path log, Path root, Map<String, String> env) {
         this.name = name;
         this.module = module;
@@ -80,6 +90,7 @@ public final class ServiceProcess implements AutoCloseable {
         ProcessBuilder pb = ServiceLaunch.processBuilder(root, module)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.command().addAll(2, TEST_JVM_OPTIONS);
         pb.environment().putAll(env);
         pb.environment().putAll(extraEnv);
         process = pb.start();
