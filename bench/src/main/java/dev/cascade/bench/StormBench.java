@@ -99,6 +99,7 @@ public final class StormBench {
         String pipeline = pipelineOf(system.registry().push("bench/storm-base", "1"));
         List<Double> waits = new ArrayList<>();
         List<Double> clientWaits = new ArrayList<>();
+        List<OffsetDateTime> startedAts = new ArrayList<>();
         while (waits.size() < pushes && !ended(pipeline, n)) {
             Thread.sleep(500 + (long) (Math.random() * 1000));
             long t0 = System.nanoTime();
@@ -107,8 +108,9 @@ public final class StormBench {
             JsonNode started = Harness.await(Duration.ofMinutes(2), Duration.ofMillis(20), () -> Harness.get(build + "/api/builds/" + id),
                     b -> !b.path("startedAt").isNull() && !b.path("startedAt").isMissingNode());
             clientWaits.add((System.nanoTime() - t0) / 1e6);
-            waits.add(Duration.between(OffsetDateTime.parse(started.path("createdAt").asText()),
-                    OffsetDateTime.parse(started.path("startedAt").asText())).toNanos() / 1e6);
+            OffsetDateTime startedAt = OffsetDateTime.parse(started.path("startedAt").asText());
+            startedAts.add(startedAt);
+            waits.add(Duration.between(OffsetDateTime.parse(started.path("createdAt").asText()), startedAt).toNanos() / 1e6);
             Harness.await(Duration.ofMinutes(2), Duration.ofMillis(100), () -> Harness.get(build + "/api/builds/" + id),
                     b -> List.of("succeeded", "failed", "cancelled").contains(b.path("status").asText()));
         }
@@ -117,6 +119,7 @@ public final class StormBench {
         OffsetDateTime first = null;
         OffsetDateTime last = null;
         List<Double> durations = new ArrayList<>();
+        List<OffsetDateTime[]> spans = new ArrayList<>();
         int succeeded = 0;
         for (JsonNode b : builds) {
             OffsetDateTime created = OffsetDateTime.parse(b.path("createdAt").asText());
@@ -124,7 +127,9 @@ public final class StormBench {
             first = first == null || created.isBefore(first) ? created : first;
             last = last == null || finished.isAfter(last) ? finished : last;
             if (b.hasNonNull("startedAt")) {
-                durations.add(Duration.between(OffsetDateTime.parse(b.path("startedAt").asText()), finished).toNanos() / 1e6);
+                OffsetDateTime started = OffsetDateTime.parse(b.path("startedAt").asText());
+                durations.add(Duration.between(started, finished).toNanos() / 1e6);
+                spans.add(new OffsetDateTime[] {started, finished});
             }
             succeeded += "succeeded".equals(b.path("status").asText()) ? 1 : 0;
         }
@@ -139,6 +144,31 @@ public final class StormBench {
         row.put("waitMedianMs", sorted.isEmpty() ? 0.0 : Stats.median(sorted));
         row.put("waitP99Ms", sorted.isEmpty() ? 0.0 : sorted.get(Math.max(0, (int) Math.ceil(0.99 * sorted.size()) - 1)));
         row.put("waitMaxMs", sorted.isEmpty() ? 0.0 : sorted.get(sorted.size() - 1));
+        // the slot each interactive build took: the cascade build that ended last before it started freed it
+        List<Double> slotMs = new ArrayList<>();
+        List<Double> gapMs = new ArrayList<>();
+        int withinSlot = 0;
+        for (int i = 0; i < startedAts.size(); i++) {
+            OffsetDateTime start = startedAts.get(i);
+            OffsetDateTime[] freed = spans.stream().filter(span -> !span[1].isAfter(start))
+                    .max((a, b) -> a[1].compareTo(b[1])).orElse(null);
+            if (freed == null) {
+                continue;
+            }
+            double slot = Duration.between(freed[0], freed[1]).toNanos() / 1e6;
+            slotMs.add(slot);
+            gapMs.add(Duration.between(freed[1], start).toNanos() / 1e6);
+            withinSlot += waits.get(i) <= slot ? 1 : 0;
+        }
+        row.put("freedSlotBuildMs", slotMs);
+        row.put("slotFreedToStartedMs", gapMs);
+        row.put("waitsWithinTheirSlot", withinSlot);
+        row.put("slotFreedToStartedMedianMs", gapMs.isEmpty() ? 0.0 : Stats.median(gapMs));
+        row.put("slotFreedToStartedMaxMs", gapMs.stream().mapToDouble(Double::doubleValue).max().orElse(0.0));
+        if (!waits.isEmpty()) {
+            results.line("interactive builds: %d of %d waited less than the cascade build whose slot they took; slot freed -> started median %.0f ms, max %.0f ms",
+                    withinSlot, waits.size(), row.get("slotFreedToStartedMedianMs"), row.get("slotFreedToStartedMaxMs"));
+        }
         results.line("%-22s cascade %.1f s, %d of %d succeeded, median build %.0f ms; %d interactive builds, waits (ms) %s",
                 pushes == 0 ? "alone" : "with interactive builds", row.get("cascadeSeconds"), succeeded, n, row.get("medianBuildMs"), waits.size(),
                 waits.stream().map(w -> String.format("%.0f", w)).toList());

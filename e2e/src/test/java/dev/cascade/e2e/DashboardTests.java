@@ -269,7 +269,7 @@ class DashboardTests {
             show("#pipeline/" + cascade);
             wait.until(d -> d.findElement(By.cssSelector("[data-testid=pipeline-resume]")).isDisplayed());
             screenshot("pipeline-held");
-            browser.findElement(By.cssSelector("[data-testid=pipeline-resume]")).click();
+            click("pipeline-resume");
             awaitRollout(cascade, "hold-web", "succeeded");
             awaitRollout(cascade, "hold-late", "succeeded");
             String c2 = reg + "/dashboard/hold-c2@" + system.registry().digest("dashboard/hold-c2", "1");
@@ -284,7 +284,7 @@ class DashboardTests {
             awaitRollout(second, "hold-solo", "held");
             show("#pipeline/" + second);
             wait.until(d -> d.findElement(By.cssSelector("[data-testid=pipeline-abort]")).isDisplayed());
-            browser.findElement(By.cssSelector("[data-testid=pipeline-abort]")).click();
+            click("pipeline-abort");
             assertThat(awaitRollout(second, "hold-solo", "aborted").getString("[0].reason"))
                     .startsWith("the cascade's remaining rollouts were aborted");
             assertThat(FollowingDeployment.image(system.kubernetes(), ns, "hold-solo")).isEqualTo(image("hold-solo"));
@@ -293,5 +293,17 @@ class DashboardTests {
         } finally {
             browser.executeScript("localStorage.removeItem('cascade.token')");
         }
+    }
+
+    /**
+     * Clicks the element with the test id once it is there. The pipeline view re-renders as the pipeline's events come in,
+     * which can replace the element between finding and clicking it; a click on a replaced element did not happen, so it
+     * is tried again on the new one.
+     */
+    private void click(String testId) {
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("[data-testid=" + testId + "]")).click();
+            return true;
+        });
     }
 }

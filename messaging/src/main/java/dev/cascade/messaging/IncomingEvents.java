@@ -20,6 +20,11 @@ public class IncomingEvents {
         this.json = json;
     }
 
+    /** The CloudEvents {@code type} of a message, or null when it is no CloudEvent: for topics that carry more than one kind. */
+    public static String type(Message<?> message) {
+        return message.getMetadata(IncomingCloudEventMetadata.class).map(IncomingCloudEventMetadata::getType).orElse(null);
+    }
+
     /**
      * @throws UnprocessableEventException when the message is no CloudEvent of the contract or its data
      *                                     does not match {@code dataType}

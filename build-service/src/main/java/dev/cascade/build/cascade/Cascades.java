@@ -6,9 +6,12 @@ import dev.cascade.build.queue.Build;
 import dev.cascade.build.queue.BuildDispatcher;
 import dev.cascade.build.queue.BuildQueue;
 import dev.cascade.build.queue.Origin;
+import dev.cascade.common.events.CascadePlanned;
+import dev.cascade.messaging.Causation;
+import dev.cascade.messaging.Outbox;
 import dev.cascade.messaging.Periodic;
 import java.time.Duration;
-import dev.cascade.messaging.Causation;
+import java.time.Instant;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -26,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -37,6 +41,10 @@ import java.util.function.Function;
  *
  * <p>Base image pushes of one tag inside the coalescing window become one cascade: the first push opens
  * a pending cascade, later pushes replace its digest, and the cascade is planned when the window closes.
+ *
+ * <p>Every base image push from outside Cascade ends in a {@code cascade.cascade.planned} event ({@link CascadePlanned})
+ * under its pipeline, written with the builds it queued (none when it joined an open cascade or affects no config), so a
+ * consumer of the build events can tell when it knows every build a base image push caused.
  */
 @ApplicationScoped
 public class Cascades {
@@ -45,12 +53,14 @@ public class Cascades {
     private final BuildDispatcher dispatcher;
     private final CascadeSettings settings;
     private final BuildMetrics metrics;
+    private final Outbox outbox;
 
-    public Cascades(BuildQueue buildQueue, BuildDispatcher dispatcher, CascadeSettings settings, BuildMetrics metrics) {
+    public Cascades(BuildQueue buildQueue, BuildDispatcher dispatcher, CascadeSettings settings, BuildMetrics metrics, Outbox outbox) {
         this.buildQueue = buildQueue;
         this.dispatcher = dispatcher;
         this.settings = settings;
         this.metrics = metrics;
+        this.outbox = outbox;
     }
 
     void start(@Observes StartupEvent started, Periodic periodic) {
@@ -161,7 +171,7 @@ public class Cascades {
                 open.digest = digest;
                 open.coalesced++;
                 Log.infof("push of %s@%s joins the pending cascade of pipeline %s (%d coalesced)", image, digest, open.pipelineId, open.coalesced);
-                return Uni.createFrom().voidItem();
+                return planned(image, digest, 0, open.pipelineId, causation);
             }
             PendingCascade p = new PendingCascade();
             p.image = image;
@@ -194,6 +204,25 @@ public class Cascades {
                         : "after " + String.join(", ", step.after()) + " (" + cause + ")", Origin.cascade(image)));
     }
 
+    /**
+     * Plans and queues the cascade of a base image push from outside Cascade at once (no coalescing window), and
+     * announces it; runs in the caller's transaction.
+     */
+    public Uni<List<Build>> cascadeOfPush(String image, String digest, Causation causation) {
+        return cascadeNow(image, digest, causation, 0)
+                .call(builds -> planned(image, digest, queuedBy(builds, causation), causation.pipelineId(), causation));
+    }
+
+    /** The builds of a plan's result that the plan queued itself (the result has the pipeline's earlier builds of its configs too). */
+    private static int queuedBy(List<Build> builds, Causation causation) {
+        return (int) builds.stream().filter(b -> causation.causationId().equals(b.causationId)).count();
+    }
+
+    /** {@code cascade.cascade.planned} for a base image push, in the transaction that queued its builds. */
+    private Uni<Void> planned(String image, String digest, int builds, UUID cascadePipeline, Causation causation) {
+        return outbox.add(new CascadePlanned(image, digest, builds, cascadePipeline, Instant.now()), causation).replaceWithVoid();
+    }
+
     /** Plans the pending cascades whose window has closed; each is taken by one replica only. */
     Uni<Void> planDue() {
         return Panache.withTransaction(() -> Panache.getSession()
@@ -202,8 +231,12 @@ public class Cascades {
                                         FOR UPDATE SKIP LOCKED""", PendingCascade.class)
                                 .getResultList())
                         .chain(due -> Multi.createFrom().iterable(due)
-                                .onItem().transformToUniAndConcatenate(p -> cascadeNow(p.image, p.digest,
-                                        new Causation(p.pipelineId, p.eventId), p.coalesced).call(p::delete))
+                                .onItem().transformToUniAndConcatenate(p -> {
+                                    Causation causation = new Causation(p.pipelineId, p.eventId);
+                                    return cascadeNow(p.image, p.digest, causation, p.coalesced)
+                                            .call(builds -> planned(p.image, p.digest, queuedBy(builds, causation), p.pipelineId, causation))
+                                            .call(p::delete);
+                                })
                                 .collect().asList()))
                 .invoke(planned -> {
                     planned.forEach(builds -> metrics.cascadeQueued(builds.size()));

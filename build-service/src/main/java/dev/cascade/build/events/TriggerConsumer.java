@@ -115,8 +115,11 @@ public class TriggerConsumer {
                 .chain(builtInThisPipeline -> {
                     // an image a cascade's own build pushed continues that cascade at once; other pushes of a
                     // tag are gathered for the coalescing window first
-                    if (builtInThisPipeline > 0 || settings.coalesceWindow().isZero()) {
+                    if (builtInThisPipeline > 0) {
                         return cascades.cascadeNow(image, pushed.digest(), Causation.causedBy(event), 0).replaceWithVoid();
+                    }
+                    if (settings.coalesceWindow().isZero()) {
+                        return cascades.cascadeOfPush(image, pushed.digest(), Causation.causedBy(event)).replaceWithVoid();
                     }
                     return cascades.coalesce(image, pushed.digest(), Causation.causedBy(event));
                 });

@@ -7,7 +7,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.cascade.build.RegistryReports;
+import dev.cascade.common.events.EventTypes;
+import dev.cascade.common.events.Topics;
 import dev.cascade.testsupport.CascadeInfraResource;
+import dev.cascade.testsupport.CloudEventRecords;
 import dev.cascade.testsupport.GitRepos;
 import dev.cascade.testsupport.LocalRegistry;
 import io.quarkus.test.common.ResourceArg;
@@ -15,6 +18,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +26,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,5 +208,22 @@ class CascadeTests {
         assertThat(bases(build(builds, "c-mid1"))).containsEntry(image("c-base"), v3);
         assertThat(given().queryParam("pipeline", second).get("/api/builds").then().extract().jsonPath().getList("$")).isEmpty();
         assertThat(given().queryParam("config", "c-app").get("/api/builds").then().extract().jsonPath().getList("$")).hasSize(2);
+
+        // each push's pipeline learns what its cascade queued: the first's three builds, the second none (it joined the first)
+        try (KafkaCompanion kafka = new KafkaCompanion(CascadeInfraResource.infra().kafkaBootstrapServers());
+             var events = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.BUILDS)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> plans(events.getRecords(), first).size() == 1 && plans(events.getRecords(), second).size() == 1);
+            assertThat(plans(events.getRecords(), first).get(0)).contains("\"builds\":3", "\"cascadePipeline\":\"" + first + "\"", "\"digest\":\"" + v3 + "\"");
+            assertThat(plans(events.getRecords(), second).get(0)).contains("\"builds\":0", "\"cascadePipeline\":\"" + first + "\"");
+        }
+    }
+
+    /** The {@code cascade.cascade.planned} events published under the pipeline. */
+    static List<String> plans(List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records, UUID pipeline) {
+        return records.stream()
+                .filter(r -> EventTypes.CASCADE_PLANNED.equals(CloudEventRecords.header(r.headers(), "ce_type"))
+                        && pipeline.toString().equals(CloudEventRecords.header(r.headers(), "ce_pipelineid")))
+                .map(r -> r.value())
+                .toList();
     }
 }

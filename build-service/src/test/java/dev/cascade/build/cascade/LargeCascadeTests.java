@@ -173,9 +173,21 @@ class LargeCascadeTests {
             assertThat(byConfig.get(name(i)).getString("reason")).startsWith("skipped: parent " + name(0) + " #1 failed");
         }
 
+        // each push's plan is announced once (the redelivery announces nothing), with the builds that push queued itself:
+        // every config for the first, only the newcomer for the second (the rest were queued in the pipeline already)
+        List<Row> plans = rows("""
+                SELECT payload, causation_id FROM outbox_event WHERE pipeline_id = $1 AND topic = $2 AND event_type = $3 ORDER BY id""",
+                pipeline, Topics.BUILDS, EventTypes.CASCADE_PLANNED);
+        assertThat(plans).hasSize(2);
+        assertThat(plans.get(0).getUUID("causation_id")).isEqualTo(first);
+        assertThat(plans.get(0).getString("payload")).contains("\"builds\":" + CONFIGS + ",");
+        assertThat(plans.get(1).getUUID("causation_id")).isEqualTo(again);
+        assertThat(plans.get(1).getString("payload")).contains("\"builds\":1,");
+
         // one queued event per config, each before that config's later events; the newcomer's skip follows its queueing
         List<Row> events = rows("""
-                SELECT id, event_key, event_type FROM outbox_event WHERE pipeline_id = $1 AND topic = $2 ORDER BY id""", pipeline, Topics.BUILDS);
+                SELECT id, event_key, event_type FROM outbox_event WHERE pipeline_id = $1 AND topic = $2 AND event_type LIKE 'cascade.build.%'
+                ORDER BY id""", pipeline, Topics.BUILDS);
         assertThat(events.stream().filter(e -> e.getString("event_type").equals(BuildStatus.QUEUED.eventType())).map(e -> e.getString("event_key")))
                 .hasSize(all).doesNotHaveDuplicates();
         Map<String, String> firstEvent = new HashMap<>();

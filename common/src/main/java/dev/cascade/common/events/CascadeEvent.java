@@ -5,7 +5,7 @@ package dev.cascade.common.events;
  * outbox the event and its place in the pipeline, nothing positional: the topic, the Kafka key (which
  * keeps the events about one thing in order), the CloudEvents type and subject all come from here.
  */
-public sealed interface CascadeEvent permits SourcePushed, ImageEvent, BuildEvent, RolloutEvent {
+public sealed interface CascadeEvent permits SourcePushed, ImageEvent, BuildEvent, CascadePlanned, RolloutEvent {
 
     /** The Kafka topic the event is published to. */
     String topic();

@@ -7,6 +7,8 @@ public final class EventTypes {
     public static final String IMAGE_PUSHED = "cascade.image.pushed";
     public static final String IMAGE_REPORTED = "cascade.image.reported";
     public static final String BUILD_PREFIX = "cascade.build.";
+    /** On {@code cascade.builds} beside the build events: a base image push's cascade is queued ({@link CascadePlanned}). */
+    public static final String CASCADE_PLANNED = "cascade.cascade.planned";
     public static final String ROLLOUT_PREFIX = "cascade.rollout.";
 
     private EventTypes() {

@@ -55,6 +55,15 @@ class EventContractTests {
         assertThat(text).contains("\"status\":\"SUCCEEDED\"").contains("\"at\":\"2026-01-02T03:04:05Z\"");
         assertThat(json.readValue(text, BuildEvent.class)).isEqualTo(build);
 
+        var planned = new CascadePlanned("localhost:5000/base:1", "sha256:" + "f".repeat(64), 12,
+                java.util.UUID.fromString("7b0c1c1e-6a0a-4c55-9a55-3f1f2a2b3c4d"), Instant.parse("2026-01-02T03:04:05Z"));
+        assertThat(planned.key()).isEqualTo("localhost:5000/base:1");
+        assertThat(planned.topic()).isEqualTo(Topics.BUILDS);
+        assertThat(planned.eventType()).isEqualTo("cascade.cascade.planned");
+        assertThat(json.readValue(json.writeValueAsString(planned), CascadePlanned.class)).isEqualTo(planned);
+        assertThatThrownBy(() -> new CascadePlanned("localhost:5000/base:1", null, -1, planned.cascadePipeline(), Instant.EPOCH))
+                .isInstanceOf(IllegalArgumentException.class);
+
         var source = new SourcePushed("https://github.com/o/r", SourcePushed.RefType.TAG, "v1", null, "a".repeat(40), null, "a", "github", "d");
         assertThat(json.readValue(json.writeValueAsString(source), SourcePushed.class)).isEqualTo(source);
     }

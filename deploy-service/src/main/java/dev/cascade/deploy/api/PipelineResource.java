@@ -2,6 +2,7 @@ package dev.cascade.deploy.api;
 
 import dev.cascade.deploy.rollout.CanaryGates;
 import dev.cascade.deploy.rollout.CanaryStage;
+import dev.cascade.deploy.rollout.CascadePlans;
 import dev.cascade.deploy.rollout.ExpectedBuild;
 import dev.cascade.deploy.rollout.Rollout;
 import dev.cascade.deploy.rollout.RolloutDriver;
@@ -75,6 +76,23 @@ public class PipelineResource {
     public Uni<List<ExpectedView>> expected(@PathParam("id") UUID id) {
         return ExpectedBuild.<ExpectedBuild>list("pipelineId = ?1", Sort.ascending("createdAt", "buildId"), id)
                 .map(bs -> bs.stream().map(ExpectedView::of).toList());
+    }
+
+    /**
+     * What deploy-service has read of a base image push's cascade: the builds its plan queued, how many of them it has read,
+     * and the pipeline of the earlier push whose open cascade it joined, if it did.
+     */
+    public record PlanView(UUID pipelineId, Integer buildsPlanned, int buildsRead, boolean complete, UUID joinedPipeline) {
+    }
+
+    @GET
+    @Path("/{id}/plan")
+    @WithSession
+    @Operation(summary = "What deploy-service has read of the pipeline's cascade: build-service's plan (how many builds it queued) and"
+            + " the queued builds read so far; a base-image cascade's rollouts wait for canaries until it is complete")
+    public Uni<PlanView> plan(@PathParam("id") UUID id) {
+        return CascadePlans.counts(id).map(c -> c.map(k -> new PlanView(id, k.planned(), k.queued(), k.complete(), k.joined()))
+                .orElseThrow(() -> new NotFoundException("nothing is known of a cascade of pipeline " + id)));
     }
 
     @POST

@@ -1,9 +1,12 @@
 package dev.cascade.deploy.events;
 
 import dev.cascade.common.events.BuildEvent;
+import dev.cascade.common.events.CascadePlanned;
+import dev.cascade.common.events.EventTypes;
 import dev.cascade.deploy.rollout.ExpectedImages;
 import dev.cascade.deploy.rollout.RolloutDriver;
 import dev.cascade.messaging.IdempotentConsumer;
+import dev.cascade.messaging.IncomingEvents;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,11 +14,14 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Takes build-service's {@code cascade.build.*} events: the images each pipeline will still push, so that a base-image
- * cascade's rollouts can wait for a canary whose image is still being built ({@link ExpectedImages}).
+ * Takes build-service's {@code cascade.build.*} events and its cascades' plans ({@code cascade.cascade.planned}): the images
+ * each pipeline will still push, and whether every build of a base-image cascade is known, so that the cascade's rollouts
+ * can wait for a canary whose image is still being built, or may be ({@link ExpectedImages}).
  */
 @ApplicationScoped
 public class BuildConsumer {
+
+    private static final String CONSUMER = "deploy-service.builds";
 
     private final IdempotentConsumer consumer;
     private final ExpectedImages expected;
@@ -29,12 +35,17 @@ public class BuildConsumer {
 
     @Incoming("builds")
     public Uni<Void> onBuild(Message<String> message) {
-        AtomicBoolean dropped = new AtomicBoolean();
-        return consumer.consume(message, "deploy-service.builds", BuildEvent.class,
-                        event -> expected.buildChanged(event.pipelineId(), event.data()).invoke(dropped::set).replaceWithVoid())
+        AtomicBoolean review = new AtomicBoolean();
+        Uni<Void> consumed = EventTypes.CASCADE_PLANNED.equals(IncomingEvents.type(message))
+                ? consumer.consume(message, CONSUMER, CascadePlanned.class,
+                        event -> expected.planned(event.pipelineId(), event.causationId(), event.data()).invoke(() -> review.set(true)))
+                : consumer.consume(message, CONSUMER, BuildEvent.class,
+                        event -> expected.buildChanged(event.pipelineId(), event.causationId(), event.data()).invoke(review::set).replaceWithVoid());
+        return consumed
                 .invoke(() -> {
-                    if (dropped.get()) {
-                        driver.driveSoon(); // committed: a canary no longer to come may let waiting rollouts go
+                    if (review.get()) {
+                        // committed: a canary no longer to come, or a cascade now known whole, may let waiting rollouts go
+                        driver.driveSoon();
                     }
                 });
     }

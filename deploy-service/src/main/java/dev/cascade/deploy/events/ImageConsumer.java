@@ -58,6 +58,8 @@ public class ImageConsumer {
         return row.persist()
                 .chain(() -> expected.pushed(row.pipelineId, row.image))
                 .chain(() -> baseImageCascade(event))
+                // the root of a base-image cascade: its builds are unknown until build-service's plan is read
+                .call(cascade -> cascade && event.id().equals(event.pipelineId()) ? expected.cascadeStarted(row.pipelineId) : Uni.createFrom().voidItem())
                 .chain(cascade -> planner.plan(event, cascade))
                 .replaceWithVoid();
     }

@@ -262,17 +262,22 @@ public class CanaryGates {
         });
     }
 
-    /** Lets a held pipeline's rollouts go ahead. Runs in a transaction; the driver takes them once it has committed. */
+    /**
+     * Lets a held pipeline's rollouts go ahead, or the rollouts of one that waits for a canary image or a plan (one that
+     * will not come: its build-service event was dead-lettered, say). Runs in a transaction; the driver takes them once it
+     * has committed.
+     */
     public Uni<CanaryStage> resume(UUID pipelineId) {
         return stageToChange(pipelineId).chain(stage -> {
-            if (stage.status != CanaryStage.Status.HELD) {
+            if (stage.status != CanaryStage.Status.HELD && stage.status != CanaryStage.Status.EXPECTED) {
                 throw new ClientErrorException("pipeline " + pipelineId + " is " + stage.status.name().toLowerCase() + ", not held", 409);
             }
+            Rollout.State waiting = stage.status == CanaryStage.Status.HELD ? Rollout.State.HELD : Rollout.State.WAITING;
             stage.status = CanaryStage.Status.RESUMED;
             stage.reason = "resumed after: " + stage.reason;
             stage.updatedAt = OffsetDateTime.now();
             Log.infof("pipeline %s: resumed", pipelineId);
-            return release(pipelineId, Rollout.State.HELD).replaceWith(stage);
+            return release(pipelineId, waiting).replaceWith(stage);
         });
     }
 

@@ -1,6 +1,8 @@
 package dev.cascade.deploy.rollout;
 
 import dev.cascade.common.events.BuildEvent;
+import dev.cascade.common.events.BuildStatus;
+import dev.cascade.common.events.CascadePlanned;
 import dev.cascade.common.image.ImageRef;
 import dev.cascade.common.image.RegistryAliases;
 import dev.cascade.deploy.kube.WorkloadRef;
@@ -29,11 +31,29 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class ExpectedImages {
 
-    /** A canary that follows an image a build of the pipeline has yet to push. */
-    public record Awaited(WorkloadRef canary, String image, String config) {
-        /** Why a rollout of the pipeline waits for it. */
-        public String reason() {
-            return "waiting for canary " + canary.key() + ": the cascade's build of " + config + " has yet to push " + image;
+    /** A canary the pipeline's other rollouts wait for, and why: a build of the pipeline has yet to push its image, or may. */
+    public record Awaited(WorkloadRef canary, String reason) {
+
+        /** A build of the pipeline has yet to push an image the canary follows. */
+        static Awaited build(WorkloadRef canary, String image, String config) {
+            return new Awaited(canary, "waiting for canary " + canary.key() + ": the cascade's build of " + config + " has yet to push " + image);
+        }
+
+        /** Not every build of the cascade is known yet, and one of them may make the canary's image. */
+        static Awaited plan(WorkloadRef canary, String incomplete) {
+            return new Awaited(canary, "waiting for the cascade's plan, since a build of it may make the image of canary "
+                    + canary.key() + ": " + incomplete);
+        }
+
+        /** The cascade of an earlier push that this push joined has its canaries under way, held or aborted. */
+        static Awaited joined(UUID cascade, CanaryStage stage) {
+            return new Awaited(null, "waiting for the canaries of pipeline " + cascade + ", whose cascade this push joined: "
+                    + stage.status.name().toLowerCase(java.util.Locale.ROOT) + (stage.reason == null ? "" : " (" + stage.reason + ")"));
+        }
+
+        /** What the cascade of an earlier push that this push joined waits for. */
+        Awaited in(UUID cascade) {
+            return new Awaited(canary, reason + " (in the cascade of pipeline " + cascade + ", which this push joined)");
         }
     }
 
@@ -48,15 +68,38 @@ public class ExpectedImages {
     /**
      * Takes one build event of the pipeline, in the consumer's transaction.
      *
-     * @return whether an expectation was dropped, so that rollouts waiting for it may go ahead
+     * @return whether an expectation was dropped, or the cascade is now known whole, so that rollouts waiting may go ahead
      */
-    public Uni<Boolean> buildChanged(UUID pipelineId, BuildEvent build) {
+    public Uni<Boolean> buildChanged(UUID pipelineId, UUID causationId, BuildEvent build) {
+        // a base image push's plan queues its builds under the push's own id, the pipeline's id for a root push
+        boolean planned = build.status() == BuildStatus.QUEUED && pipelineId.equals(causationId);
+        return PipelineLock.take(pipelineId)
+                .chain(() -> planned ? CascadePlans.queuedBuildRead(pipelineId) : Uni.createFrom().item(false))
+                .chain(planComplete -> expectation(pipelineId, build).map(dropped -> dropped || planComplete));
+    }
+
+    /** The root push of a base-image cascade was read: until its plan is, the cascade's builds are unknown. In a transaction. */
+    public Uni<Void> cascadeStarted(UUID pipelineId) {
+        return PipelineLock.take(pipelineId).chain(() -> CascadePlans.rootRead(pipelineId));
+    }
+
+    /**
+     * build-service's plan of a base image push's cascade was read, in the consumer's transaction. Rollouts waiting for
+     * the plan may go ahead now, or wait for what it names: the caller has the driver review them once committed.
+     */
+    public Uni<Void> planned(UUID pipelineId, UUID causationId, CascadePlanned plan) {
+        if (!pipelineId.equals(causationId)) {
+            return Uni.createFrom().voidItem(); // the plan of a push that is not its pipeline's root: no rollout waits for it
+        }
+        return PipelineLock.take(pipelineId).chain(() -> CascadePlans.planRead(pipelineId, plan.builds(), plan.cascadePipeline()));
+    }
+
+    private Uni<Boolean> expectation(UUID pipelineId, BuildEvent build) {
         Optional<String> image = canonical(build.image());
         if (image.isEmpty()) {
             return Uni.createFrom().item(false); // a build without an output image pushes nothing a workload follows
         }
-        return PipelineLock.take(pipelineId)
-                .chain(() -> ExpectedBuild.<ExpectedBuild>findById(build.buildId()))
+        return ExpectedBuild.<ExpectedBuild>findById(build.buildId())
                 .chain(row -> switch (build.status()) {
                     case QUEUED, STARTED -> pushedIn(pipelineId, image.get()).chain(pushed -> pushed ? drop(row)
                             : expect(row, pipelineId, build, image.get(), ExpectedBuild.Status.valueOf(build.status().name())));
@@ -81,32 +124,62 @@ public class ExpectedImages {
     }
 
     /**
-     * The first canary, in the order the pipeline's builds were queued, that follows an image a build of the pipeline has
-     * yet to push (paused canaries take no part, as in the planner). Runs in the caller's session.
+     * The canary a base-image cascade's other rollouts wait for, if any. While the cascade's plan is not known whole
+     * ({@link CascadePlans}), any canary may be one a build still unread makes an image for: the first canary waits. Then
+     * it is the first canary, in the order the pipeline's builds were queued, that follows an image a build of the
+     * pipeline has yet to push. Paused canaries take no part, as in the planner. A push that joined an earlier push's
+     * open cascade waits for what that cascade waits for, and for its canaries until they have passed. Runs in the
+     * caller's session.
      */
     public Uni<Optional<Awaited>> awaitedCanary(UUID pipelineId) {
-        return ExpectedBuild.<ExpectedBuild>list("pipelineId = ?1 order by createdAt, buildId", pipelineId).chain(expected -> {
-            if (expected.isEmpty()) {
-                return Uni.createFrom().item(Optional.<Awaited>empty());
+        return CascadePlans.counts(pipelineId).chain(counts -> {
+            UUID joined = counts.map(CascadePlans.Counts::joined).orElse(null);
+            if (joined == null) {
+                return awaitedIn(pipelineId, counts.flatMap(CascadePlans.Counts::incomplete));
             }
-            return followers.all().chain(all -> CanaryNamespace.<CanaryNamespace>listAll()
-                    .chain(namespaces -> WorkloadPause.<WorkloadPause>listAll().map(pauses -> {
-                        Set<String> canaryNamespaces = namespaces.stream().map(n -> n.namespace).collect(Collectors.toSet());
-                        Set<WorkloadRef> paused = pauses.stream().map(p -> p.workload).collect(Collectors.toSet());
-                        List<Followers.Candidate> canaries = all.stream()
-                                .filter(c -> Canaries.isCanary(c.workload().annotations(), canaryNamespaces.contains(c.workload().ref().namespace())))
-                                .filter(c -> !paused.contains(c.workload().ref()))
-                                .toList();
+            return CascadePlans.counts(joined)
+                    .chain(theirs -> awaitedIn(joined, theirs.flatMap(CascadePlans.Counts::incomplete)))
+                    .chain(awaited -> awaited.isPresent() ? Uni.createFrom().item(awaited.map(a -> a.in(joined)))
+                            : CanaryStage.<CanaryStage>findById(joined).map(stage -> stage == null || stage.status.letsThrough()
+                                    ? Optional.<Awaited>empty() : Optional.of(Awaited.joined(joined, stage))));
+        });
+    }
+
+    private Uni<Optional<Awaited>> awaitedIn(UUID pipelineId, Optional<String> incomplete) {
+        return ExpectedBuild.<ExpectedBuild>list("pipelineId = ?1 order by createdAt, buildId", pipelineId)
+                .chain(expected -> {
+                    if (incomplete.isEmpty() && expected.isEmpty()) {
+                        return Uni.createFrom().item(Optional.<Awaited>empty());
+                    }
+                    return canaries().chain(canaries -> {
+                        if (canaries.isEmpty()) {
+                            return Uni.createFrom().item(Optional.<Awaited>empty());
+                        }
+                        if (incomplete.isPresent()) {
+                            return Uni.createFrom().item(Optional.of(Awaited.plan(canaries.get(0).workload().ref(), incomplete.get())));
+                        }
                         List<Candidate> found = new ArrayList<>();
                         for (ExpectedBuild e : expected) {
                             ImageRef ref = ImageRef.parse(e.image, aliases);
                             canaries.stream().filter(c -> followers.follows(c, ref)).findFirst()
-                                    .ifPresent(c -> found.add(new Candidate(new Awaited(c.workload().ref(), e.image, e.config), e)));
+                                    .ifPresent(c -> found.add(new Candidate(Awaited.build(c.workload().ref(), e.image, e.config), e)));
                         }
-                        return found;
-                    })))
-                    .chain(this::firstStillAwaited);
-        });
+                        return firstStillAwaited(found);
+                    });
+                });
+    }
+
+    /** The watched workloads that are canaries and not paused. Runs in the caller's session. */
+    private Uni<List<Followers.Candidate>> canaries() {
+        return followers.all().chain(all -> CanaryNamespace.<CanaryNamespace>listAll()
+                .chain(namespaces -> WorkloadPause.<WorkloadPause>listAll().map(pauses -> {
+                    Set<String> canaryNamespaces = namespaces.stream().map(n -> n.namespace).collect(Collectors.toSet());
+                    Set<WorkloadRef> paused = pauses.stream().map(p -> p.workload).collect(Collectors.toSet());
+                    return all.stream()
+                            .filter(c -> Canaries.isCanary(c.workload().annotations(), canaryNamespaces.contains(c.workload().ref().namespace())))
+                            .filter(c -> !paused.contains(c.workload().ref()))
+                            .toList();
+                })));
     }
 
     /** A build's expectation and the canary it makes an image for. */

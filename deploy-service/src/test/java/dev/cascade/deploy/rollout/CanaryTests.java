@@ -60,6 +60,10 @@ class CanaryTests {
 
     @AfterEach
     void stop() {
+        // each test's canaries are its own: a canary left watched would guard the next test's cascades
+        client.apps().deployments().inNamespace(NS).delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/workloads").then().extract().jsonPath()
+                .getList("namespace").stream().noneMatch(NS::equals));
         controller.close();
         kafka.close();
     }
@@ -74,6 +78,7 @@ class CanaryTests {
         UUID pipeline = UUID.randomUUID();
         try (var events = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.ROLLOUTS)) {
             send(root("team/held", "1", digest('a'), pipeline));
+            send(planned(pipeline, "team/held", "1", digest('a'), 0));
 
             awaitRollout("held-canary", "rolledback");
             JsonPath web = awaitRollout("held-web", "held");
@@ -110,6 +115,7 @@ class CanaryTests {
         controller.stuckImages.add(REG + "/team/abort@" + digest('b'));
         UUID pipeline = UUID.randomUUID();
         send(root("team/abort", "1", digest('b'), pipeline));
+        send(planned(pipeline, "team/abort", "1", digest('b'), 0));
         awaitRollout("abort-web", "held");
 
         given().post("/api/pipelines/" + pipeline + "/abort").then().statusCode(200).body("status", equalTo("aborted"));
@@ -133,6 +139,7 @@ class CanaryTests {
         deploy("soak-app", app, follows(app));
         UUID pipeline = UUID.randomUUID();
         send(root("team/soak", "1", digest('d'), pipeline));
+        send(planned(pipeline, "team/soak", "1", digest('d'), 0));
 
         awaitRollout("soak-canary", "succeeded");
         await().atMost(Duration.ofSeconds(10)).until(() -> "soaking".equals(canaryStage(pipeline).getString("status")));
@@ -172,6 +179,7 @@ class CanaryTests {
 
         UUID pipeline = UUID.randomUUID();
         send(root("team/pass", "1", digest('e'), pipeline));
+        send(planned(pipeline, "team/pass", "1", digest('e'), 0));
         JsonPath canary = awaitRollout("pass-canary", "succeeded");
         JsonPath web = awaitRollout("pass-web", "succeeded");
         assertThat(canary.getBoolean("[0].canary")).isTrue();
@@ -192,6 +200,7 @@ class CanaryTests {
         deploy("plain-web", base, follows(base));
         UUID pipeline = UUID.randomUUID();
         send(root("team/plain", "1", digest('1'), pipeline));
+        send(planned(pipeline, "team/plain", "1", digest('1'), 0));
         assertThat(awaitRollout("plain-web", "succeeded").getBoolean("[0].canary")).isFalse();
         given().get("/api/pipelines/" + pipeline + "/canary").then().statusCode(404);
 
@@ -215,7 +224,9 @@ class CanaryTests {
         UUID pipeline = UUID.randomUUID();
         String build = UUID.randomUUID().toString();
         send(buildEvent(pipeline, build, "early-app", "queued", app, null));
+        send(planned(pipeline, "team/early", "1", digest('h'), 1));
         awaitExpected(pipeline, "queued");
+        awaitPlanKnownWhole(pipeline);
 
         // the base's push comes first; the canary's image is still being built in the same cascade
         send(root("team/early", "1", digest('h'), pipeline));
@@ -246,7 +257,9 @@ class CanaryTests {
         UUID pipeline = UUID.randomUUID();
         String build = UUID.randomUUID().toString();
         send(buildEvent(pipeline, build, "lost-app", "queued", app, null));
+        send(planned(pipeline, "team/lost", "1", digest('j'), 1));
         awaitExpected(pipeline, "queued");
+        awaitPlanKnownWhole(pipeline);
         send(root("team/lost", "1", digest('j'), pipeline));
         awaitRollout("lost-web", "waiting");
 
@@ -267,11 +280,89 @@ class CanaryTests {
         deploy("free-app", app, follows(app));
         UUID pipeline = UUID.randomUUID();
         send(buildEvent(pipeline, UUID.randomUUID().toString(), "free-app", "queued", app, null));
+        send(planned(pipeline, "team/free", "1", digest('k'), 1));
         awaitExpected(pipeline, "queued");
+        awaitPlanKnownWhole(pipeline);
+        // a canary elsewhere: the cascade, known whole already, makes no image it follows
+        String other = REG + "/team/free-other:1";
+        deploy("free-canary", other, canary(other, "60s"));
 
-        send(root("team/free", "1", digest('k'), pipeline));
-        assertThat(awaitRollout("free-web", "succeeded").getList("status")).doesNotContain("waiting");
+        try (var events = kafka.consume(Serdes.String(), Serdes.String()).fromTopics(Topics.ROLLOUTS)) {
+            send(root("team/free", "1", digest('k'), pipeline));
+            awaitRollout("free-web", "succeeded");
+            // the rollout's events, in order on its key: it started without waiting
+            String key = NS + "/Deployment/free-web";
+            await().atMost(Duration.ofSeconds(15)).until(() -> types(events.getRecords(), key, pipeline).contains("cascade.rollout.succeeded"));
+            assertThat(types(events.getRecords(), key, pipeline)).doesNotContain("cascade.rollout.waiting").startsWith("cascade.rollout.started");
+        }
         given().get("/api/pipelines/" + pipeline + "/canary").then().statusCode(404);
+    }
+
+    @Test
+    void aBaseImagesOwnRolloutWaitsUntilTheCascadesPlanIsKnownWhole() {
+        String base = REG + "/team/plan:1";
+        String app = REG + "/team/plan-app:1";
+        deploy("plan-canary", app, canary(app, "60s"));
+        deploy("plan-web", base, follows(base));
+        UUID pipeline = UUID.randomUUID();
+
+        // the base's push comes before build-service has planned its cascade: a build of it may make the canary's image
+        send(root("team/plan", "1", digest('m'), pipeline));
+        assertThat(awaitRollout("plan-web", "waiting").getString("[0].reason")).isEqualTo("waiting for the cascade's plan, since a build"
+                + " of it may make the image of canary " + NS + "/Deployment/plan-canary: build-service has yet to plan the cascade"
+                + " (it does once the base image push outlives its coalescing window)");
+        assertThat(canaryStage(pipeline).getString("status")).isEqualTo("expected");
+        // the plan names one build; its queued event (another partition) is not read yet
+        send(planned(pipeline, "team/plan", "1", digest('m'), 1));
+        await().atMost(Duration.ofSeconds(15)).until(() -> rollouts("plan-web").getString("[0].reason"),
+                r -> r.endsWith("deploy-service has read 0 of the 1 builds the cascade queued"));
+        given().get("/api/pipelines/" + pipeline + "/plan").then().statusCode(200)
+                .body("buildsPlanned", equalTo(1)).body("buildsRead", equalTo(0)).body("complete", equalTo(false));
+        String build = UUID.randomUUID().toString();
+        send(buildEvent(pipeline, build, "plan-app", "queued", app, null));
+        await().atMost(Duration.ofSeconds(15)).until(() -> rollouts("plan-web").getString("[0].reason"),
+                r -> r.equals("waiting for canary " + NS + "/Deployment/plan-canary: the cascade's build of plan-app has yet to push " + app));
+        assertThat(image("plan-web")).isEqualTo(base);
+
+        send(buildEvent(pipeline, build, "plan-app", "failed", app, null));
+        awaitRollout("plan-web", "succeeded");
+        assertThat(image("plan-web")).isEqualTo(REG + "/team/plan@" + digest('m'));
+
+        // a cascade whose plan queued nothing rolls the base out once the plan is read
+        UUID empty = UUID.randomUUID();
+        send(root("team/plan", "1", digest('n'), empty));
+        awaitRollout("plan-web", "waiting");
+        send(planned(empty, "team/plan", "1", digest('n'), 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> image("plan-web").equals(REG + "/team/plan@" + digest('n')));
+        given().get("/api/pipelines/" + empty + "/canary").then().statusCode(404);
+    }
+
+    @Test
+    void aPushThatJoinedAnEarlierPushsCascadeWaitsForThatCascadesCanaries() {
+        String base = REG + "/team/join:1";
+        String app = REG + "/team/join-app:1";
+        deploy("join-canary", app, canary(app, "60s"));
+        deploy("join-web", base, follows(base));
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        String build = UUID.randomUUID().toString();
+        send(root("team/join", "1", digest('p'), first));
+        awaitRollout("join-web", "waiting");
+        // the second push comes inside the coalescing window: build-service plans one cascade, in the first pipeline
+        send(root("team/join", "1", digest('q'), second));
+        send(planned(second, first, "team/join", "1", digest('q'), 0));
+        send(buildEvent(first, build, "join-app", "queued", app, null));
+        send(planned(first, "team/join", "1", digest('q'), 1));
+        await().atMost(Duration.ofSeconds(15)).until(() -> rollouts("join-web").getString("[0].reason"),
+                r -> ("waiting for canary " + NS + "/Deployment/join-canary: the cascade's build of join-app has yet to push " + app
+                        + " (in the cascade of pipeline " + first + ", which this push joined)").equals(r));
+        given().get("/api/pipelines/" + second + "/plan").then().statusCode(200)
+                .body("joinedPipeline", equalTo(first.toString())).body("complete", equalTo(true));
+        assertThat(image("join-web")).isEqualTo(base);
+
+        // the first cascade's canary image will not come: the second push's rollout of the base goes ahead
+        send(buildEvent(first, build, "join-app", "failed", app, null));
+        await().atMost(Duration.ofSeconds(30)).until(() -> image("join-web").equals(REG + "/team/join@" + digest('q')));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
@@ -338,6 +429,35 @@ class CanaryTests {
                 {"buildId":"%s","config":"%s","status":"%s","image":"%s","digest":%s,"at":"%s","number":1}"""
                         .formatted(buildId, config, status.toUpperCase(), image, digest == null ? "null" : "\"" + digest + "\"",
                                 OffsetDateTime.now().toInstant()));
+    }
+
+    /** build-service's plan of the pipeline's base image push: {@code builds} builds queued. */
+    static ProducerRecord<String, String> planned(UUID pipeline, String repository, String tag, String digest, int builds) {
+        return planned(pipeline, pipeline, repository, tag, digest, builds);
+    }
+
+    /** build-service's plan of the pipeline's base image push, whose cascade is that of {@code cascadePipeline}. */
+    static ProducerRecord<String, String> planned(UUID pipeline, UUID cascadePipeline, String repository, String tag, String digest, int builds) {
+        return CloudEventRecords.event(Topics.BUILDS, REG + "/" + repository + ":" + tag, UUID.randomUUID(), EventTypes.CASCADE_PLANNED,
+                pipeline, pipeline, OffsetDateTime.now(), """
+                {"image":"%s/%s:%s","digest":"%s","builds":%d,"cascadePipeline":"%s","at":"%s"}"""
+                        .formatted(REG, repository, tag, digest, builds, cascadePipeline, OffsetDateTime.now().toInstant()));
+    }
+
+    /** The types of the rollout events of {@code key} in the pipeline, in the order they were published. */
+    static java.util.List<String> types(java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records, String key, UUID pipeline) {
+        return records.stream()
+                .filter(r -> key.equals(r.key()) && pipeline.toString().equals(CloudEventRecords.header(r.headers(), "ce_pipelineid")))
+                .map(r -> CloudEventRecords.header(r.headers(), "ce_type"))
+                .toList();
+    }
+
+    /** deploy-service has read the pipeline's plan and every build it queued. */
+    void awaitPlanKnownWhole(UUID pipeline) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            var plan = given().get("/api/pipelines/" + pipeline + "/plan");
+            return plan.statusCode() == 200 && plan.then().extract().jsonPath().getBoolean("complete");
+        });
     }
 
     JsonPath expected(UUID pipeline) {

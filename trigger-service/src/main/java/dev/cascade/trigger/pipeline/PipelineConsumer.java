@@ -1,10 +1,12 @@
 package dev.cascade.trigger.pipeline;
 
 import dev.cascade.common.events.BuildEvent;
+import dev.cascade.common.events.EventTypes;
 import dev.cascade.common.events.ImagePushed;
 import dev.cascade.common.events.RolloutEvent;
 import dev.cascade.common.events.SourcePushed;
 import dev.cascade.messaging.IdempotentConsumer;
+import dev.cascade.messaging.IncomingEvents;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -40,6 +42,10 @@ public class PipelineConsumer {
 
     @Incoming("pipeline-builds")
     public Uni<Void> onBuild(Message<String> message) {
+        if (EventTypes.CASCADE_PLANNED.equals(IncomingEvents.type(message))) {
+            // the view shows a cascade by its builds' own events; the plan beside them adds nothing to it
+            return Uni.createFrom().completionStage(message.ack());
+        }
         return consumer.consume(message, CONSUMER, BuildEvent.class, projection::build);
     }
 
