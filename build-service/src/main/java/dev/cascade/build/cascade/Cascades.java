@@ -205,11 +205,11 @@ public class Cascades {
     }
 
     /**
-     * Plans and queues the cascade of a base image push from outside Cascade at once (no coalescing window), and
-     * announces it; runs in the caller's transaction.
+     * Plans and queues the cascade of a base image push from outside Cascade now (its window closed, or there is none),
+     * and announces it in the push's pipeline; runs in the caller's transaction.
      */
-    public Uni<List<Build>> cascadeOfPush(String image, String digest, Causation causation) {
-        return cascadeNow(image, digest, causation, 0)
+    public Uni<List<Build>> cascadeOfPush(String image, String digest, Causation causation, int coalesced) {
+        return cascadeNow(image, digest, causation, coalesced)
                 .call(builds -> planned(image, digest, queuedBy(builds, causation), causation.pipelineId(), causation));
     }
 
@@ -231,12 +231,8 @@ public class Cascades {
                                         FOR UPDATE SKIP LOCKED""", PendingCascade.class)
                                 .getResultList())
                         .chain(due -> Multi.createFrom().iterable(due)
-                                .onItem().transformToUniAndConcatenate(p -> {
-                                    Causation causation = new Causation(p.pipelineId, p.eventId);
-                                    return cascadeNow(p.image, p.digest, causation, p.coalesced)
-                                            .call(builds -> planned(p.image, p.digest, queuedBy(builds, causation), p.pipelineId, causation))
-                                            .call(p::delete);
-                                })
+                                .onItem().transformToUniAndConcatenate(p -> cascadeOfPush(p.image, p.digest,
+                                        new Causation(p.pipelineId, p.eventId), p.coalesced).call(p::delete))
                                 .collect().asList()))
                 .invoke(planned -> {
                     planned.forEach(builds -> metrics.cascadeQueued(builds.size()));

@@ -119,7 +119,7 @@ public class TriggerConsumer {
                         return cascades.cascadeNow(image, pushed.digest(), Causation.causedBy(event), 0).replaceWithVoid();
                     }
                     if (settings.coalesceWindow().isZero()) {
-                        return cascades.cascadeOfPush(image, pushed.digest(), Causation.causedBy(event)).replaceWithVoid();
+                        return cascades.cascadeOfPush(image, pushed.digest(), Causation.causedBy(event), 0).replaceWithVoid();
                     }
                     return cascades.coalesce(image, pushed.digest(), Causation.causedBy(event));
                 });

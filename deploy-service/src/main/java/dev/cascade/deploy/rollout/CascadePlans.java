@@ -49,26 +49,29 @@ public final class CascadePlans {
     static Uni<Void> rootRead(UUID pipelineId) {
         return update("""
                 INSERT INTO cascade_plan (pipeline_id, builds_queued, updated_at) VALUES (?1, 0, now())
-                ON CONFLICT (pipeline_id) DO NOTHING""", pipelineId, null, null);
+                ON CONFLICT (pipeline_id) DO NOTHING""", pipelineId);
     }
 
     /** A queued build of the pipeline's plan was read. @return whether that completed the pipeline's plan */
     static Uni<Boolean> queuedBuildRead(UUID pipelineId) {
         return update("""
                 INSERT INTO cascade_plan (pipeline_id, builds_queued, updated_at) VALUES (?1, 1, now())
-                ON CONFLICT (pipeline_id) DO UPDATE SET builds_queued = cascade_plan.builds_queued + 1, updated_at = now()""", pipelineId, null, null)
+                ON CONFLICT (pipeline_id) DO UPDATE SET builds_queued = cascade_plan.builds_queued + 1, updated_at = now()""", pipelineId)
                 .chain(() -> counts(pipelineId))
-                .map(c -> c.isPresent() && c.get().planned() != null && c.get().queued() == c.get().planned());
+                // exactly complete: the read that completed it, not a later one
+                .map(c -> c.isPresent() && c.get().complete() && c.get().queued() == c.get().planned());
     }
 
     /** The pipeline's plan was read: it queued {@code builds}, for the cascade of {@code cascadePipeline}. */
     static Uni<Void> planRead(UUID pipelineId, int builds, UUID cascadePipeline) {
-        // the joined pipeline is bound only when there is one: a null parameter has no type PostgreSQL could infer
-        String joined = cascadePipeline.equals(pipelineId) ? "NULL" : "?3";
+        if (cascadePipeline.equals(pipelineId)) {
+            return update("""
+                    INSERT INTO cascade_plan (pipeline_id, builds_planned, builds_queued, updated_at) VALUES (?1, ?2, 0, now())
+                    ON CONFLICT (pipeline_id) DO UPDATE SET builds_planned = ?2, joined_pipeline = NULL, updated_at = now()""", pipelineId, builds);
+        }
         return update("""
-                INSERT INTO cascade_plan (pipeline_id, builds_planned, builds_queued, joined_pipeline, updated_at) VALUES (?1, ?2, 0, %1$s, now())
-                ON CONFLICT (pipeline_id) DO UPDATE SET builds_planned = ?2, joined_pipeline = %1$s, updated_at = now()""".formatted(joined),
-                pipelineId, builds, cascadePipeline.equals(pipelineId) ? null : cascadePipeline);
+                INSERT INTO cascade_plan (pipeline_id, builds_planned, builds_queued, joined_pipeline, updated_at) VALUES (?1, ?2, 0, ?3, now())
+                ON CONFLICT (pipeline_id) DO UPDATE SET builds_planned = ?2, joined_pipeline = ?3, updated_at = now()""", pipelineId, builds, cascadePipeline);
     }
 
     /** What deploy-service has read of the pipeline's cascade, if anything. Runs in the caller's session. */
@@ -89,14 +92,12 @@ public final class CascadePlans {
         return Optional.of(new Counts(row[0] == null ? null : ((Number) row[0]).intValue(), ((Number) row[1]).intValue(), (UUID) row[2]));
     }
 
-    private static Uni<Void> update(String sql, UUID pipelineId, Integer builds, UUID joined) {
+    /** Runs a statement with its parameters bound in order ({@code ?1}, {@code ?2}, …). */
+    private static Uni<Void> update(String sql, Object... parameters) {
         return Panache.getSession().chain(s -> {
-            var query = s.createNativeQuery(sql).setParameter(1, pipelineId);
-            if (builds != null) {
-                query.setParameter(2, builds);
-            }
-            if (joined != null) {
-                query.setParameter(3, joined);
+            var query = s.createNativeQuery(sql);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setParameter(i + 1, parameters[i]);
             }
             return query.executeUpdate();
         }).replaceWithVoid();

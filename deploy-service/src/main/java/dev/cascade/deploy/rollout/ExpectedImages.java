@@ -31,29 +31,29 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class ExpectedImages {
 
-    /** A canary the pipeline's other rollouts wait for, and why: a build of the pipeline has yet to push its image, or may. */
-    public record Awaited(WorkloadRef canary, String reason) {
+    /** Why the pipeline's other rollouts wait for a canary: a build of the pipeline has yet to push its image, or may. */
+    public record Awaited(String reason) {
 
         /** A build of the pipeline has yet to push an image the canary follows. */
         static Awaited build(WorkloadRef canary, String image, String config) {
-            return new Awaited(canary, "waiting for canary " + canary.key() + ": the cascade's build of " + config + " has yet to push " + image);
+            return new Awaited("waiting for canary " + canary.key() + ": the cascade's build of " + config + " has yet to push " + image);
         }
 
         /** Not every build of the cascade is known yet, and one of them may make the canary's image. */
         static Awaited plan(WorkloadRef canary, String incomplete) {
-            return new Awaited(canary, "waiting for the cascade's plan, since a build of it may make the image of canary "
+            return new Awaited("waiting for the cascade's plan, since a build of it may make the image of canary "
                     + canary.key() + ": " + incomplete);
         }
 
         /** The cascade of an earlier push that this push joined has its canaries under way, held or aborted. */
         static Awaited joined(UUID cascade, CanaryStage stage) {
-            return new Awaited(null, "waiting for the canaries of pipeline " + cascade + ", whose cascade this push joined: "
+            return new Awaited("waiting for the canaries of pipeline " + cascade + ", whose cascade this push joined: "
                     + stage.status.name().toLowerCase(java.util.Locale.ROOT) + (stage.reason == null ? "" : " (" + stage.reason + ")"));
         }
 
         /** What the cascade of an earlier push that this push joined waits for. */
         Awaited in(UUID cascade) {
-            return new Awaited(canary, reason + " (in the cascade of pipeline " + cascade + ", which this push joined)");
+            return new Awaited(reason + " (in the cascade of pipeline " + cascade + ", which this push joined)");
         }
     }
 
